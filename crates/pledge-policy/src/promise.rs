@@ -135,6 +135,36 @@ pub fn in_seed_register(id: &PromiseId) -> bool {
     SEED_REGISTER.iter().any(|block| block.contains(id))
 }
 
+/// Every promise ID a policy names, in `sources` lists and in resolutions.
+pub fn referenced(policy: &crate::Policy) -> std::collections::BTreeSet<PromiseId> {
+    let mut found = std::collections::BTreeSet::new();
+    if let Ok(table) = toml::Table::try_from(policy) {
+        collect(&toml::Value::Table(table), false, &mut found);
+    }
+    found
+}
+
+fn collect(
+    value: &toml::Value,
+    in_id_list: bool,
+    found: &mut std::collections::BTreeSet<PromiseId>,
+) {
+    match value {
+        toml::Value::String(text) if in_id_list => {
+            if let Ok(id) = PromiseId::new(text.clone()) {
+                found.insert(id);
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|v| collect(v, in_id_list, found)),
+        toml::Value::Table(table) => {
+            for (key, v) in table {
+                collect(v, key == "sources" || key == "promises", found);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -424,8 +424,8 @@ impl<'p> Checker<'p> {
                 self.report(
                     crate::path!("right", i),
                     format!(
-                        "the {:?} right needs a response `deadline` (the engine counts down to it)",
-                        right.kind
+                        "the {} right needs a response `deadline` (the engine counts down to it)",
+                        format!("{:?}", right.kind).to_lowercase()
                     ),
                 );
             }

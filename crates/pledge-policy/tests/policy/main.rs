@@ -1,1 +1,11 @@
-//! Integration tests.
+//! Integration tests of `pledge-policy`: parsing, validation, linting, rendering, diffing, the
+//! three seed packs, and property tests. One binary (`autotests = false`), one module per area.
+
+mod diff;
+mod lint;
+mod packs;
+mod parse;
+mod props;
+mod render;
+mod support;
+mod validate;
