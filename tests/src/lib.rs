@@ -1,0 +1,1 @@
+//! Workspace-wide checks that are not about one crate. The tests are in `tidy/`.

@@ -1,0 +1,98 @@
+//! The CI pipeline and the packs preview.
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+
+use crate::provision::WASM_TARGET;
+use crate::shell::{self, cargo};
+
+/// Crates that must stay pure: no IO runtime, no database, no `anyhow`, and nothing from a
+/// layer above them. Each entry: the crate, and what may not appear in its dependency tree.
+const LAYERING: [(&str, &[&str]); 2] = [
+    ("pledge-domain", &["pledge-policy", "tokio", "mio", "sea-orm", "sqlx", "anyhow", "reqwest"]),
+    ("pledge-policy", &["tokio", "mio", "sea-orm", "sqlx", "anyhow", "reqwest"]),
+];
+
+/// The crates that must build for the browser.
+const WASM_CRATES: [&str; 2] = ["pledge-domain", "pledge-policy"];
+
+/// Every check CI runs, fastest first.
+pub fn ci(root: &Path) -> Result<()> {
+    let cargo = cargo();
+    shell::run(root, &cargo, &["fmt", "--all", "--", "--check"])?;
+    shell::run(root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    shell::run(root, &cargo, &["test", "--workspace", "--all-targets"])?;
+    shell::run(root, &cargo, &["test", "--workspace", "--doc"])?;
+    rustdoc(root, &cargo)?;
+    wasm(root, &cargo)?;
+    layering(root, &cargo)?;
+    shell::run(root, &cargo, &["run", "--quiet", "-p", "pledge-cli", "--", "lint", "--all-packs"])?;
+    eprintln!("xtask: every check passed");
+    Ok(())
+}
+
+fn rustdoc(root: &Path, cargo: &str) -> Result<()> {
+    eprintln!("$ RUSTDOCFLAGS='-D warnings' {cargo} doc --workspace --no-deps");
+    let status = std::process::Command::new(cargo)
+        .args(["doc", "--workspace", "--no-deps"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(root)
+        .status()?;
+    if !status.success() {
+        bail!("rustdoc reported warnings ({status})");
+    }
+    Ok(())
+}
+
+fn wasm(root: &Path, cargo: &str) -> Result<()> {
+    let mut args = vec!["build", "--target", WASM_TARGET];
+    for krate in WASM_CRATES {
+        args.extend(["-p", krate]);
+    }
+    shell::run(root, cargo, &args)
+}
+
+/// The architecture invariants that `cargo tree` can check.
+fn layering(root: &Path, cargo: &str) -> Result<()> {
+    let mut broken = Vec::new();
+    for (krate, forbidden) in LAYERING {
+        let tree = shell::output(
+            root,
+            cargo,
+            &["tree", "-p", krate, "-e", "normal", "--prefix", "none", "--target", "all"],
+        )?;
+        for line in tree.lines() {
+            let name = line.split_whitespace().next().unwrap_or_default();
+            if forbidden.contains(&name) {
+                broken.push(format!("{krate} depends on {name}"));
+            }
+        }
+    }
+    broken.sort();
+    broken.dedup();
+    if !broken.is_empty() {
+        bail!("layering invariants broken:\n  {}", broken.join("\n  "));
+    }
+    eprintln!("xtask: layering invariants hold");
+    Ok(())
+}
+
+/// The README's "run" command for now: check, lint and render the three packs.
+pub fn run_packs(root: &Path) -> Result<()> {
+    let cargo = cargo();
+    let out = root.join("out").join("policies");
+    let out_arg = out.to_string_lossy().into_owned();
+    shell::run(root, &cargo, &["run", "--quiet", "-p", "pledge-cli", "--", "check", "--all-packs"])?;
+    shell::run(root, &cargo, &["run", "--quiet", "-p", "pledge-cli", "--", "lint", "--all-packs"])?;
+    shell::run(
+        root,
+        &cargo,
+        &["run", "--quiet", "-p", "pledge-cli", "--", "render", "--all-packs", "--out", &out_arg],
+    )?;
+    println!("\nThe rendered policies are in {}:", out.display());
+    for pack in ["westmontera", "jtec", "kexara"] {
+        println!("  {}/{pack}/privacy-policy.html (and .md, cookies, retention-schedule, record-of-processing)", out.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! Installing what the checks need, so that `cargo xtask test` works on a fresh machine.
+//!
+//! Each step is idempotent: it looks before it installs.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::shell;
+
+/// The wasm target the pure crates (and later the portal's browser bundle) build for.
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Installs everything.
+pub fn everything(root: &Path) -> Result<()> {
+    wasm_target(root)
+}
+
+fn wasm_target(root: &Path) -> Result<()> {
+    let installed = shell::output(root, "rustup", &["target", "list", "--installed"])?;
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    shell::run(root, "rustup", &["target", "add", WASM_TARGET])
+}
