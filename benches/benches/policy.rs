@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use pledge_policy::{diff, lint, load, packs, parse, render};
 
 fn policy_layer(c: &mut Criterion) {
@@ -15,9 +15,16 @@ fn policy_layer(c: &mut Criterion) {
         };
         let mut group = c.benchmark_group(format!("policy-{}", pack.name));
         group.bench_function("baseline", |b| {
-            b.iter(|| black_box(pack.text).parse::<toml::Table>().map(|t| t.len()).unwrap_or(0));
+            b.iter(|| {
+                black_box(pack.text)
+                    .parse::<toml::Table>()
+                    .map(|t| t.len())
+                    .unwrap_or(0)
+            });
         });
-        group.bench_function("parse", |b| b.iter(|| parse(pack.file, black_box(pack.text)).is_ok()));
+        group.bench_function("parse", |b| {
+            b.iter(|| parse(pack.file, black_box(pack.text)).is_ok())
+        });
         group.bench_function("parse_validate", |b| {
             b.iter(|| load(pack.file, black_box(pack.text)).is_ok());
         });

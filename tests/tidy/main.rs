@@ -3,15 +3,25 @@
 //! shows its two commands first, and the promise matrix in `docs/promises.md` covers exactly
 //! the 142 promises of the seed register, naming tests that exist.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use pledge_policy::promise::{in_seed_register, seed_register};
 use pledge_policy::PromiseId;
+use pledge_policy::promise::{in_seed_register, seed_register};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// Every Rust source file of the workspace, outside build output.
@@ -25,7 +35,9 @@ fn rust_files() -> Vec<PathBuf> {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -40,7 +52,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn relative(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap_or(path).display().to_string()
+    path.strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -49,12 +64,18 @@ fn every_module_starts_with_a_doc_comment() {
         .into_iter()
         .filter(|path| {
             let text = fs::read_to_string(path).expect("readable");
-            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or_default();
             !first.starts_with("//!")
         })
         .map(|p| relative(&p))
         .collect();
-    assert!(undocumented.is_empty(), "modules without a `//!` doc comment: {undocumented:#?}");
+    assert!(
+        undocumented.is_empty(),
+        "modules without a `//!` doc comment: {undocumented:#?}"
+    );
 }
 
 #[test]
@@ -83,10 +104,19 @@ fn shipped_code_has_no_stubs_and_no_silenced_tests() {
 fn the_readme_starts_with_the_run_and_test_commands() {
     let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
     let first_screen: String = readme.lines().take(30).collect::<Vec<_>>().join("\n");
-    assert!(first_screen.contains("cargo xtask run"), "README: the run command is not near the top");
-    assert!(first_screen.contains("cargo xtask test"), "README: the test command is not near the top");
+    assert!(
+        first_screen.contains("cargo xtask run"),
+        "README: the run command is not near the top"
+    );
+    assert!(
+        first_screen.contains("cargo xtask test"),
+        "README: the test command is not near the top"
+    );
     let ci = fs::read_to_string(root().join(".ci/run")).expect(".ci/run");
-    assert!(ci.contains("cargo xtask test"), ".ci/run must call the README's test command");
+    assert!(
+        ci.contains("cargo xtask test"),
+        ".ci/run must call the README's test command"
+    );
 }
 
 /// The rows of the promise matrix: ID → the "Proven by" cell.
@@ -96,13 +126,21 @@ fn matrix() -> BTreeMap<String, Vec<String>> {
     for line in text.lines() {
         let cells: Vec<String> = line.split('|').map(|c| c.trim().to_owned()).collect();
         // A row looks like `| K22 | G/D | … | … | … | … |`: empty, six cells, empty.
-        let Some(id) = cells.get(1).cloned() else { continue };
+        let Some(id) = cells.get(1).cloned() else {
+            continue;
+        };
         if PromiseId::new(id.clone()).is_err() {
             continue;
         }
-        assert!(cells.len() == 8, "promise row {id} should have six columns: {line}");
+        assert!(
+            cells.len() == 8,
+            "promise row {id} should have six columns: {line}"
+        );
         let previous = rows.insert(id.clone(), cells);
-        assert!(previous.is_none(), "promise {id} has two rows in docs/promises.md");
+        assert!(
+            previous.is_none(),
+            "promise {id} has two rows in docs/promises.md"
+        );
     }
     rows
 }
@@ -110,14 +148,21 @@ fn matrix() -> BTreeMap<String, Vec<String>> {
 #[test]
 fn the_promise_matrix_has_one_row_per_promise_and_no_unknown_ids() {
     let rows = matrix();
-    let missing: Vec<PromiseId> =
-        seed_register().filter(|id| !rows.contains_key(id.as_str())).collect();
-    assert!(missing.is_empty(), "docs/promises.md has no row for {missing:?}");
+    let missing: Vec<PromiseId> = seed_register()
+        .filter(|id| !rows.contains_key(id.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/promises.md has no row for {missing:?}"
+    );
     let unknown: Vec<&String> = rows
         .keys()
         .filter(|id| !PromiseId::new(id.as_str()).is_ok_and(|id| in_seed_register(&id)))
         .collect();
-    assert!(unknown.is_empty(), "docs/promises.md names unknown promises {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "docs/promises.md names unknown promises {unknown:?}"
+    );
     assert_eq!(rows.len(), 142);
 }
 
@@ -138,5 +183,8 @@ fn the_promise_matrix_names_only_tests_that_exist() {
             }
         }
     }
-    assert!(missing.is_empty(), "docs/promises.md names tests that do not exist: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "docs/promises.md names tests that do not exist: {missing:#?}"
+    );
 }

@@ -32,7 +32,8 @@ fn target_dir(root: &Path) -> PathBuf {
 /// Median in nanoseconds from a benchmark's `new/estimates.json`.
 fn median_ns(dir: &Path) -> Result<f64> {
     let path = dir.join("new").join("estimates.json");
-    let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text)?;
     json.pointer("/median/point_estimate")
         .and_then(serde_json::Value::as_f64)
@@ -40,7 +41,8 @@ fn median_ns(dir: &Path) -> Result<f64> {
 }
 
 fn table(criterion: &Path) -> Result<String> {
-    let mut out = String::from("| group | benchmark | median | ratio to baseline |\n|---|---|---|---|\n");
+    let mut out =
+        String::from("| group | benchmark | median | ratio to baseline |\n|---|---|---|---|\n");
     let mut groups: Vec<PathBuf> = fs::read_dir(criterion)
         .with_context(|| format!("no criterion results in {}", criterion.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -48,7 +50,10 @@ fn table(criterion: &Path) -> Result<String> {
         .collect();
     groups.sort();
     for group in groups {
-        let group_name = group.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let group_name = group
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let baseline = median_ns(&group.join("baseline")).ok();
         let mut benches: Vec<PathBuf> = fs::read_dir(&group)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -56,10 +61,16 @@ fn table(criterion: &Path) -> Result<String> {
             .collect();
         benches.sort();
         for bench in benches {
-            let name = bench.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = bench
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let median = median_ns(&bench)?;
             let ratio = baseline.map_or_else(|| "-".to_owned(), |b| format!("{:.2}x", median / b));
-            out.push_str(&format!("| {group_name} | {name} | {} | {ratio} |\n", human(median)));
+            out.push_str(&format!(
+                "| {group_name} | {name} | {} | {ratio} |\n",
+                human(median)
+            ));
         }
     }
     Ok(out)

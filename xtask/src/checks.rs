@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 
 use crate::provision::WASM_TARGET;
 use crate::shell::{self, cargo};
@@ -10,8 +10,22 @@ use crate::shell::{self, cargo};
 /// Crates that must stay pure: no IO runtime, no database, no `anyhow`, and nothing from a
 /// layer above them. Each entry: the crate, and what may not appear in its dependency tree.
 const LAYERING: [(&str, &[&str]); 2] = [
-    ("pledge-domain", &["pledge-policy", "tokio", "mio", "sea-orm", "sqlx", "anyhow", "reqwest"]),
-    ("pledge-policy", &["tokio", "mio", "sea-orm", "sqlx", "anyhow", "reqwest"]),
+    (
+        "pledge-domain",
+        &[
+            "pledge-policy",
+            "tokio",
+            "mio",
+            "sea-orm",
+            "sqlx",
+            "anyhow",
+            "reqwest",
+        ],
+    ),
+    (
+        "pledge-policy",
+        &["tokio", "mio", "sea-orm", "sqlx", "anyhow", "reqwest"],
+    ),
 ];
 
 /// The crates that must build for the browser.
@@ -21,13 +35,36 @@ const WASM_CRATES: [&str; 2] = ["pledge-domain", "pledge-policy"];
 pub fn ci(root: &Path) -> Result<()> {
     let cargo = cargo();
     shell::run(root, &cargo, &["fmt", "--all", "--", "--check"])?;
-    shell::run(root, &cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    shell::run(
+        root,
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     shell::run(root, &cargo, &["test", "--workspace", "--all-targets"])?;
     shell::run(root, &cargo, &["test", "--workspace", "--doc"])?;
     rustdoc(root, &cargo)?;
     wasm(root, &cargo)?;
     layering(root, &cargo)?;
-    shell::run(root, &cargo, &["run", "--quiet", "-p", "pledge-cli", "--", "lint", "--all-packs"])?;
+    shell::run(
+        root,
+        &cargo,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "pledge-cli",
+            "--",
+            "lint",
+            "--all-packs",
+        ],
+    )?;
     eprintln!("xtask: every check passed");
     Ok(())
 }
@@ -60,7 +97,9 @@ fn layering(root: &Path, cargo: &str) -> Result<()> {
         let tree = shell::output(
             root,
             cargo,
-            &["tree", "-p", krate, "-e", "normal", "--prefix", "none", "--target", "all"],
+            &[
+                "tree", "-p", krate, "-e", "normal", "--prefix", "none", "--target", "all",
+            ],
         )?;
         for line in tree.lines() {
             let name = line.split_whitespace().next().unwrap_or_default();
@@ -83,16 +122,53 @@ pub fn run_packs(root: &Path) -> Result<()> {
     let cargo = cargo();
     let out = root.join("out").join("policies");
     let out_arg = out.to_string_lossy().into_owned();
-    shell::run(root, &cargo, &["run", "--quiet", "-p", "pledge-cli", "--", "check", "--all-packs"])?;
-    shell::run(root, &cargo, &["run", "--quiet", "-p", "pledge-cli", "--", "lint", "--all-packs"])?;
     shell::run(
         root,
         &cargo,
-        &["run", "--quiet", "-p", "pledge-cli", "--", "render", "--all-packs", "--out", &out_arg],
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "pledge-cli",
+            "--",
+            "check",
+            "--all-packs",
+        ],
+    )?;
+    shell::run(
+        root,
+        &cargo,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "pledge-cli",
+            "--",
+            "lint",
+            "--all-packs",
+        ],
+    )?;
+    shell::run(
+        root,
+        &cargo,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "pledge-cli",
+            "--",
+            "render",
+            "--all-packs",
+            "--out",
+            &out_arg,
+        ],
     )?;
     println!("\nThe rendered policies are in {}:", out.display());
     for pack in ["westmontera", "jtec", "kexara"] {
-        println!("  {}/{pack}/privacy-policy.html (and .md, cookies, retention-schedule, record-of-processing)", out.display());
+        println!(
+            "  {}/{pack}/privacy-policy.html (and .md, cookies, retention-schedule, record-of-processing)",
+            out.display()
+        );
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ mod shell;
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 
 const USAGE: &str = "usage: cargo xtask <run | test | ci | bench [--quick]>";
 

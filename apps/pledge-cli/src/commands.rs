@@ -38,7 +38,7 @@ enum Command {
     Render {
         #[command(flatten)]
         sources: Sources,
-        /// Write every document, as Markdown and HTML, into DIR/<policy id>/ instead of
+        /// Write every document, as Markdown and HTML, into `DIR/<policy id>/` instead of
         /// printing the privacy policy as Markdown.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,

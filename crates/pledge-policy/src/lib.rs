@@ -7,10 +7,10 @@
 //!   refuses unknown keys;
 //! - [`validate`] checks references, legal bases, retention anchors and coverage, and returns a
 //!   [`ValidPolicy`], the only type the rest of Pledge accepts;
-//! - [`lint`] reports contradictions and risky wording, each naming the promise IDs involved;
+//! - [`lint()`] reports contradictions and risky wording, each naming the promise IDs involved;
 //! - [`render`] publishes the policy (Markdown and HTML), the cookie table, the retention schedule
 //!   and the Art. 30 record of processing, every statement traceable to the field it came from;
-//! - [`diff`] compares two versions semantically and says who must be told or asked again;
+//! - [`diff()`] compares two versions semantically and says who must be told or asked again;
 //! - [`packs`] holds the three seed policy packs: `westmontera`, `jtec` and `kexara`.
 //!
 //! The crate does no IO (callers pass text in and get text out) and never reads the clock.
