@@ -180,7 +180,7 @@ fn markdown_tables_escape_pipes() {
 }
 
 #[test]
-fn j20_j23_the_cookie_table_lists_every_cookie_with_its_lifetime() {
+fn k39_k41_the_cookie_table_lists_every_cookie_with_its_lifetime() {
     let policy = load_pack("kexara").expect("kexara");
     let doc = cookie_table(&policy);
     for cookie in &policy.policy().cookie_catalogue {
@@ -213,4 +213,88 @@ fn the_record_of_processing_has_one_row_per_purpose() {
 #[test]
 fn rendering_is_deterministic() {
     assert_eq!(kexara().to_markdown(), kexara().to_markdown());
+}
+
+fn pack_document(name: &str) -> Document {
+    privacy_policy(&load_pack(name).expect("pack loads"))
+}
+
+/// The table row of the cookie called `name` in `doc`: (category, lifetime).
+fn cookie_row(doc: &Document, name: &str) -> (String, String) {
+    let cells: Vec<&Statement> = doc.statements().collect();
+    let at = cells
+        .iter()
+        .position(|s| s.text == name && s.field.to_string().ends_with(".name"))
+        .unwrap_or_else(|| panic!("no cookie row {name}"));
+    (cells[at + 1].text.clone(), cells[at + 3].text.clone())
+}
+
+#[test]
+fn j20_j21_j22_j23_jtec_cookie_lifetimes_are_published() {
+    let doc = cookie_table(&load_pack("jtec").expect("jtec"));
+    assert_eq!(
+        cookie_row(&doc, "comment_author_{hash}"),
+        ("Preferences".into(), "1 year".into())
+    );
+    assert_eq!(
+        cookie_row(&doc, "wordpress_test_cookie").1,
+        "Until you close your browser"
+    );
+    assert_eq!(cookie_row(&doc, "wordpress_logged_in_{hash}").1, "2 days");
+    assert_eq!(cookie_row(&doc, "wp-settings-{user}").1, "1 year");
+    assert_eq!(cookie_row(&doc, "wp-saving-post").1, "1 day");
+    traced(
+        &pack_document("jtec"),
+        "keeps you signed in for 2 weeks",
+        "security.remember_me",
+        "J22",
+    );
+}
+
+#[test]
+fn j01_j44_jtec_states_both_roles_and_the_right_to_complain() {
+    let doc = pack_document("jtec");
+    let roles = traced(
+        &doc,
+        "is responsible for your personal data",
+        "organisation.roles",
+        "J01",
+    );
+    assert!(
+        roles.text.contains("a controller") && roles.text.contains("a processor"),
+        "{}",
+        roles.text
+    );
+    let complaint = doc
+        .find("complain to the data-protection authority")
+        .expect("complaint right");
+    assert!(
+        complaint.text.contains("Information Commissioner's Office"),
+        "{}",
+        complaint.text
+    );
+    assert!(complaint.promises.iter().any(|id| id.as_str() == "J44"));
+}
+
+#[test]
+fn w03_k01_every_pack_publishes_a_version_and_an_effective_date() {
+    let kexara_doc = kexara();
+    let kexara = traced(
+        &kexara_doc,
+        "in effect from 2025-03-15",
+        "policy.effective",
+        "K01",
+    );
+    assert!(!kexara.deployer_choice, "Kexara states its own date (K01)");
+    let westmontera_doc = pack_document("westmontera");
+    let westmontera = traced(
+        &westmontera_doc,
+        "in effect from",
+        "policy.effective",
+        "W03",
+    );
+    assert!(
+        westmontera.deployer_choice,
+        "Westmontera gives no date (W03): the pack chose one"
+    );
 }
