@@ -14,7 +14,7 @@ use crate::shell::{self, cargo};
 
 /// Runs the benchmarks and prints the table.
 pub fn run(root: &Path, quick: bool) -> Result<()> {
-    let mut args = vec!["bench", "-p", "pledge-benches", "--"];
+    let mut args = vec!["bench", "-p", "pledge-benches", "--benches", "--"];
     if quick {
         args.extend(["--warm-up-time", "1", "--measurement-time", "2"]);
     }
