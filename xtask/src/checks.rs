@@ -47,25 +47,20 @@ pub fn ci(root: &Path) -> Result<()> {
             "warnings",
         ],
     )?;
-    shell::run(root, &cargo, &["test", "--workspace", "--all-targets"])?;
-    shell::run(root, &cargo, &["test", "--workspace", "--doc"])?;
+    let mut counts = shell::TestCounts::default();
+    shell::run_tests(
+        root,
+        &cargo,
+        &["test", "--workspace", "--all-targets"],
+        &mut counts,
+    )?;
+    shell::run_tests(root, &cargo, &["test", "--workspace", "--doc"], &mut counts)?;
     rustdoc(root, &cargo)?;
     wasm(root, &cargo)?;
     layering(root, &cargo)?;
-    shell::run(
-        root,
-        &cargo,
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "pledge-cli",
-            "--",
-            "lint",
-            "--all-packs",
-        ],
-    )?;
+    pledge(root, &cargo, &["lint", "--all-packs"])?;
     eprintln!("xtask: every check passed");
+    println!("tests: {} passed, {} failed", counts.passed, counts.failed);
     Ok(())
 }
 
@@ -117,52 +112,21 @@ fn layering(root: &Path, cargo: &str) -> Result<()> {
     Ok(())
 }
 
+/// Runs the `pledge` command line with `args`.
+fn pledge(root: &Path, cargo: &str, args: &[&str]) -> Result<()> {
+    let mut full = vec!["run", "--quiet", "-p", "pledge-cli", "--"];
+    full.extend_from_slice(args);
+    shell::run(root, cargo, &full)
+}
+
 /// The README's "run" command for now: check, lint and render the three packs.
 pub fn run_packs(root: &Path) -> Result<()> {
     let cargo = cargo();
     let out = root.join("out").join("policies");
     let out_arg = out.to_string_lossy().into_owned();
-    shell::run(
-        root,
-        &cargo,
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "pledge-cli",
-            "--",
-            "check",
-            "--all-packs",
-        ],
-    )?;
-    shell::run(
-        root,
-        &cargo,
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "pledge-cli",
-            "--",
-            "lint",
-            "--all-packs",
-        ],
-    )?;
-    shell::run(
-        root,
-        &cargo,
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "pledge-cli",
-            "--",
-            "render",
-            "--all-packs",
-            "--out",
-            &out_arg,
-        ],
-    )?;
+    pledge(root, &cargo, &["check", "--all-packs"])?;
+    pledge(root, &cargo, &["lint", "--all-packs"])?;
+    pledge(root, &cargo, &["render", "--all-packs", "--out", &out_arg])?;
     println!("\nThe rendered policies are in {}:", out.display());
     for pack in ["westmontera", "jtec", "kexara"] {
         println!(

@@ -151,13 +151,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn render_all(sources: &Sources, out: Option<&Path>) -> Result<ExitCode> {
     let mut failed = false;
     for loaded in sources.load()? {
-        let policy = match &loaded.result {
-            Ok(policy) => policy,
-            Err(err) => {
-                failed = true;
-                report_invalid(err);
-                continue;
-            }
+        let Some(policy) = valid_or_report(&loaded, &mut failed) else {
+            continue;
         };
         let Some(root) = out else {
             print!("{}", render::privacy_policy(policy).to_markdown());
@@ -249,6 +244,18 @@ fn diff_versions(old: &str, new: &str, fail_on: Option<FailOn>) -> Result<ExitCo
     })
 }
 
+/// The loaded policy if it is valid; otherwise reports why and marks the run as failed.
+fn valid_or_report<'l>(loaded: &'l Loaded, failed: &mut bool) -> Option<&'l ValidPolicy> {
+    match &loaded.result {
+        Ok(policy) => Some(policy),
+        Err(err) => {
+            *failed = true;
+            report_invalid(err);
+            None
+        }
+    }
+}
+
 fn report_invalid(err: &PolicyError) {
     for diagnostic in err.diagnostics() {
         eprintln!("error: {diagnostic}");
@@ -282,13 +289,8 @@ fn check(sources: &Sources) -> Result<ExitCode> {
 fn lint_all(sources: &Sources, deny_warnings: bool, strict: bool) -> Result<ExitCode> {
     let mut failed = false;
     for loaded in sources.load()? {
-        let policy = match &loaded.result {
-            Ok(policy) => policy,
-            Err(err) => {
-                failed = true;
-                report_invalid(err);
-                continue;
-            }
+        let Some(policy) = valid_or_report(&loaded, &mut failed) else {
+            continue;
         };
         let findings = lint(policy);
         for finding in &findings {

@@ -439,7 +439,7 @@ impl Walker<'_> {
         let entity = site.entity.as_deref();
         match site.section.as_str() {
             "format" | "policy" => (ChangeClass::Editorial, Vec::new()),
-            "purpose" => self.classify_purpose(entity, field, kind, x, y),
+            "purpose" => self.classify_purpose(entity, field, kind, y),
             "category" => match kind {
                 ChangeKind::Removed => (ChangeClass::Editorial, Vec::new()),
                 ChangeKind::Added => everyone(),
@@ -466,7 +466,7 @@ impl Walker<'_> {
                 _ => everyone(),
             },
             "children" => (ChangeClass::Notice, vec![Audience::MinorsAndGuardians]),
-            "cookie" => self.classify_cookie(entity, field, kind, x, y),
+            "cookie" => self.classify_cookie(entity, field, kind),
             "marketing" => match (field, kind) {
                 (Some("channels"), _) => {
                     let count = |v: Option<&Value>| v.and_then(Value::as_array).map_or(0, Vec::len);
@@ -498,7 +498,6 @@ impl Walker<'_> {
         entity: Option<&str>,
         field: Option<&str>,
         kind: ChangeKind,
-        x: Option<&Value>,
         y: Option<&Value>,
     ) -> (ChangeClass, Vec<Audience>) {
         let old = self.purpose(entity, self.old);
@@ -559,10 +558,7 @@ impl Walker<'_> {
                     _ => everyone(),
                 }
             }
-            _ => {
-                let _ = x;
-                everyone()
-            }
+            _ => everyone(),
         }
     }
 
@@ -598,8 +594,6 @@ impl Walker<'_> {
         entity: Option<&str>,
         field: Option<&str>,
         kind: ChangeKind,
-        x: Option<&Value>,
-        y: Option<&Value>,
     ) -> (ChangeClass, Vec<Audience>) {
         let find = |policy: &Policy| {
             entity
@@ -634,10 +628,7 @@ impl Walker<'_> {
                 }
             }
             (_, _, _, Some(n)) => ask_again(n.category),
-            _ => {
-                let _ = (x, y);
-                everyone()
-            }
+            _ => everyone(),
         }
     }
 

@@ -621,7 +621,7 @@ impl NoticeContent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChildrenRules {
-    /// Below this age no account is created and data found is deleted.
+    /// The minimum age; what happens below it is `below_minimum`.
     pub minimum_age: u8,
     /// From the minimum age until this age a guardian is involved.
     pub guardian_until: u8,
