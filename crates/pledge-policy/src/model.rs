@@ -342,6 +342,18 @@ impl Claim {
         )
     }
 
+    /// The claim as a sentence of a published policy.
+    pub const fn sentence(self) -> &'static str {
+        match self {
+            Claim::Anonymised => "This data is anonymised.",
+            Claim::Aggregated => "It is analysed only in aggregate.",
+            Claim::NotIdentifying => "We do not use it to identify you.",
+            Claim::NotSold => "We never sell it.",
+            Claim::Voluntary => "Taking part is voluntary.",
+            Claim::Confidential => "It is kept strictly confidential.",
+        }
+    }
+
     /// The claim as a reader sees it.
     pub const fn plain_words(self) -> &'static str {
         match self {
@@ -831,6 +843,19 @@ pub enum Channel {
     Post,
     /// Social media (J17: Facebook marketing).
     SocialMedia,
+}
+
+impl Channel {
+    /// The channel's name for readers.
+    pub const fn plain_words(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "text message",
+            Channel::Phone => "telephone",
+            Channel::Post => "post",
+            Channel::SocialMedia => "social media",
+        }
+    }
 }
 
 /// How consent must be evidenced.

@@ -481,7 +481,7 @@ fn purposes(w: &Writer<'_>) -> Section {
             text.push_str(" This involves building a profile of your interests.");
         }
         for claim in &purpose.claims {
-            let _ = write!(text, " This data is {}.", claim.plain_words());
+            let _ = write!(text, " {}", claim.sentence());
         }
         let chosen_here = chosen(choice, "basis") || chosen(choice, "art9");
         let mut statement = w.say(
@@ -519,13 +519,21 @@ fn sharing(w: &Writer<'_>) -> Section {
     for (i, partner) in p.partners.iter().enumerate() {
         let choice = partner.deployer_choice.as_ref();
         let mut text = format!(
-            "{} ({}): {} They receive {} for {}.",
+            "{} ({}): {}",
             partner.name,
             country_name(partner.country.as_str()),
-            partner.description,
-            w.category_names(&partner.receives),
-            w.purpose_names(&partner.purposes).to_lowercase()
+            partner.description
         );
+        if !partner.receives.is_empty() {
+            let _ = write!(
+                text,
+                " They receive: {}.",
+                w.category_names(&partner.receives)
+            );
+        }
+        if !partner.purposes.is_empty() {
+            let _ = write!(text, " For: {}.", w.purpose_names(&partner.purposes));
+        }
         if let Some(basis) = partner.basis {
             let _ = write!(
                 text,
@@ -534,10 +542,10 @@ fn sharing(w: &Writer<'_>) -> Section {
             );
         }
         for holding in &partner.keeps {
+            let what = holding.what.trim_end_matches('.');
             let _ = write!(
                 text,
-                " They keep {} {}.",
-                holding.what.to_lowercase(),
+                " What they keep: {what}, {}.",
                 describe_clock(&holding.clock)
             );
         }
@@ -881,11 +889,7 @@ fn marketing(w: &Writer<'_>) -> Section {
         };
     };
     let choice = m.deployer_choice.as_ref();
-    let channels: Vec<String> = m
-        .channels
-        .iter()
-        .map(|c| format!("{c:?}").to_lowercase())
-        .collect();
+    let channels: Vec<&str> = m.channels.iter().map(|c| c.plain_words()).collect();
     let mut items = vec![w.say(
         format!(
             "We send marketing only with your consent, separately for each channel: {}.",
@@ -953,7 +957,7 @@ fn children(w: &Writer<'_>) -> Section {
         "minimum_age",
     )];
     if c.guardian_until > c.minimum_age {
-        let rights: Vec<&str> = c.guardian_rights.iter().map(|r| r.plain_words()).collect();
+        let rights: Vec<&str> = c.guardian_rights.iter().map(|r| r.request_noun()).collect();
         let mut text = format!(
             "For users aged {} to {}, a parent or guardian is involved",
             c.minimum_age,
@@ -962,7 +966,7 @@ fn children(w: &Writer<'_>) -> Section {
         if !rights.is_empty() {
             let _ = write!(
                 text,
-                " and can, once verified, act for them to {}",
+                " and, once verified, can make {} requests for them",
                 rights.join(", ")
             );
         }
