@@ -302,12 +302,15 @@ impl Findings<'_> {
                     cookie.name, cookie.purpose
                 );
                 let promises = ids([closed.sources.as_slice(), cookie.sources.as_slice()]);
+                let resolved = cookie.withheld.as_ref().map(|why| {
+                    Resolved::ByDeployerChoice(format!("the cookie is never set: {why}"))
+                });
                 self.push(
                     LintRule::ClosedPurposeList,
                     promises,
                     message,
                     crate::path!("cookie", i, "purpose"),
-                    None,
+                    resolved,
                 );
             }
         }

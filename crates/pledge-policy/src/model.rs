@@ -703,6 +703,10 @@ pub struct Cookie {
     pub purpose: PurposeId,
     /// What it does, in plain words.
     pub description: String,
+    /// Set when the deployment never sets this cookie although the source policy declares it:
+    /// why not. The banner offers no choice for it and the consent engine refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<String>,
     /// Promise IDs.
     #[serde(default)]
     pub sources: Vec<PromiseId>,

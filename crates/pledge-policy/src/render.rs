@@ -808,9 +808,12 @@ fn cookie_rows(w: &Writer<'_>) -> Vec<Vec<Statement>> {
                 ),
                 (Party::Third, None) => "Third party".to_owned(),
             };
-            let lifetime = match c.lifetime {
-                crate::model::CookieLifetime::Session => "Until you close your browser".to_owned(),
-                crate::model::CookieLifetime::Persistent(period) => period.to_string(),
+            let lifetime = match (&c.withheld, c.lifetime) {
+                (Some(why), _) => format!("Never set: {why}"),
+                (None, crate::model::CookieLifetime::Session) => {
+                    "Until you close your browser".to_owned()
+                }
+                (None, crate::model::CookieLifetime::Persistent(period)) => period.to_string(),
             };
             vec![
                 w.say(

@@ -448,6 +448,9 @@ impl<'p> Checker<'p> {
                 &cookie.description,
             );
             self.purpose_ref(crate::path!("cookie", i, "purpose"), &cookie.purpose);
+            if let Some(why) = &cookie.withheld {
+                self.text(crate::path!("cookie", i, "withheld"), why);
+            }
             match (&cookie.provider, cookie.party) {
                 (Some(provider), _) if !self.partners.contains(provider) => {
                     let message =

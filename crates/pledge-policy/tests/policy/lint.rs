@@ -142,6 +142,18 @@ fn j02_advertising_inside_the_closed_list_or_no_list_is_silent() {
 }
 
 #[test]
+fn j02_j26_a_withheld_advertising_cookie_is_reported_as_resolved() {
+    let finding = fires(LintRule::ClosedPurposeList, &["J02", "J26"], |p| {
+        advertising_cookie_outside_closed_list(p);
+        p.cookie_catalogue[1].withheld = Some("advertising is not on the list".into());
+    });
+    assert!(!finding.is_blocking());
+    assert!(
+        matches!(finding.resolved, Some(Resolved::ByDeployerChoice(ref why)) if why.contains("never set"))
+    );
+}
+
+#[test]
 fn j02_a_partner_serving_a_purpose_outside_the_closed_list_fires() {
     fires(LintRule::ClosedPurposeList, &["J02", "T15"], |p| {
         p.closed_purpose_list = Some(pledge_policy::model::ClosedPurposeList {

@@ -243,6 +243,10 @@ fn j20_j21_j22_j23_jtec_cookie_lifetimes_are_published() {
     assert_eq!(cookie_row(&doc, "wordpress_logged_in_{hash}").1, "2 days");
     assert_eq!(cookie_row(&doc, "wp-settings-{user}").1, "1 year");
     assert_eq!(cookie_row(&doc, "wp-saving-post").1, "1 day");
+    assert!(
+        cookie_row(&doc, "IDE").1.starts_with("Never set: "),
+        "J02 withholds the AdWords cookie"
+    );
     traced(
         &pack_document("jtec"),
         "keeps you signed in for 2 weeks",
