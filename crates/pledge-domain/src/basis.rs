@@ -116,6 +116,22 @@ impl Art9Condition {
         }
     }
 
+    /// How the condition reads in a sentence of a published policy.
+    pub const fn plain_words(self) -> &'static str {
+        match self {
+            Art9Condition::ExplicitConsent => "your explicit consent",
+            Art9Condition::Employment => "obligations of employment and social security law",
+            Art9Condition::VitalInterests => "protecting someone's vital interests",
+            Art9Condition::NotForProfit => "the activities of a not-for-profit body",
+            Art9Condition::MadePublic => "data you have made public yourself",
+            Art9Condition::LegalClaims => "establishing, exercising or defending legal claims",
+            Art9Condition::SubstantialPublicInterest => "a substantial public interest",
+            Art9Condition::HealthCare => "the provision of health or social care",
+            Art9Condition::PublicHealth => "public health",
+            Art9Condition::ArchivingResearch => "archiving, research or statistics",
+        }
+    }
+
     /// True when the condition needs a live explicit-consent grant in the consent ledger.
     pub const fn needs_consent_grant(self) -> bool {
         matches!(self, Art9Condition::ExplicitConsent)

@@ -132,7 +132,7 @@ impl fmt::Display for Change {
 /// The changes from one policy version to the next.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PolicyDiff {
-    /// Every change, in file order.
+    /// Every change, section by section in the order of the serialised policy.
     pub changes: Vec<Change>,
 }
 
@@ -280,21 +280,15 @@ impl Walker<'_> {
     }
 
     fn values(&mut self, site: &Site, a: Option<&Value>, b: Option<&Value>) {
+        // Sections and entities are walked key by key; below that, a field is one value.
+        let walk = site.field.is_none();
         match (a, b) {
             (Some(x), Some(y)) if x == y => {}
-            (Some(Value::Table(x)), Some(Value::Table(y))) => self.tables(site, x, y),
-            (Some(x), Some(y)) if is_array_of_tables(x) && is_array_of_tables(y) => {
-                self.entities(
-                    site,
-                    x.as_array().unwrap_or(&Vec::new()),
-                    y.as_array().unwrap_or(&Vec::new()),
-                );
-            }
-            (Some(x), None) if is_array_of_tables(x) && site.entity.is_none() => {
-                self.entities(site, x.as_array().unwrap_or(&Vec::new()), &[]);
-            }
-            (None, Some(y)) if is_array_of_tables(y) && site.entity.is_none() => {
-                self.entities(site, &[], y.as_array().unwrap_or(&Vec::new()));
+            (Some(Value::Table(x)), Some(Value::Table(y))) if walk => self.tables(site, x, y),
+            (x, y) if walk && x.or(y).is_some_and(is_array_of_tables) && site.entity.is_none() => {
+                let items =
+                    |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
+                self.entities(site, &items(x), &items(y));
             }
             (x, y) => {
                 let kind = match (x, y) {
@@ -613,6 +607,9 @@ impl Walker<'_> {
         };
         match (kind, field, &old, &new) {
             (ChangeKind::Removed, None, _, _) => (ChangeClass::Editorial, Vec::new()),
+            (_, Some("withheld"), _, Some(n)) if n.withheld.is_some() => {
+                (ChangeClass::Editorial, Vec::new())
+            }
             (_, Some("lifetime"), Some(o), Some(n)) => {
                 let reduced = match (o.lifetime, n.lifetime) {
                     (CookieLifetime::Persistent(_), CookieLifetime::Session) => true,

@@ -16,6 +16,7 @@
 //! The crate does no IO (callers pass text in and get text out) and never reads the clock.
 
 mod error;
+mod names;
 mod parse;
 mod validate;
 

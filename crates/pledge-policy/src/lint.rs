@@ -33,14 +33,14 @@ pub enum LintRule {
     /// A closed list of purposes contradicted by a cookie or partner serving another purpose
     /// (J02 vs J26).
     ClosedPurposeList,
-    /// A purpose claims anonymity or aggregation while using full IP addresses or other
-    /// identifying network data (W13/W14, K09/K40).
+    /// A purpose claims anonymity or aggregation while using full IP addresses
+    /// (W13/W14, K09/K40).
     AnonymityVsIdentifiers,
     /// Optional cookies without an opt-in consent mechanism (W19, J24).
     OptionalCookiesWithoutConsent,
     /// Special-category data used without an Art. 9(2) condition (J03, W36, K05).
     SpecialCategoryWithoutCondition,
-    /// IP addresses or user agents kept indefinitely (J30).
+    /// IP addresses, user agents or session ids kept indefinitely (J30).
     IndefiniteNetworkIdentifiers,
     /// Continued use treated as acceptance of a new policy version (W01, J43, K45).
     ImpliedAcceptance,
@@ -63,7 +63,7 @@ pub enum LintRule {
 pub enum Severity {
     /// For review; never fails a build.
     Info,
-    /// Risky; fails a build only with `--deny warnings`.
+    /// Risky; fails a build only with `--deny-warnings`.
     Warning,
     /// A contradiction; fails a build unless the pack resolves it.
     Error,
@@ -421,9 +421,11 @@ impl Findings<'_> {
                     continue;
                 };
                 let message = format!(
-                    "purpose `{}` uses special-category data `{}` ({kind:?}) but the policy \
-                     states no Art. 9(2) condition",
-                    purpose.id, category.id
+                    "purpose `{}` uses special-category data `{}` ({}) but the policy states \
+                     no Art. 9(2) condition",
+                    purpose.id,
+                    category.id,
+                    crate::names::kebab(&kind)
                 );
                 let promises = ids([purpose.sources.as_slice(), category.sources.as_slice()]);
                 self.push(
@@ -439,19 +441,18 @@ impl Findings<'_> {
 
     fn indefinite_network_identifiers(&mut self, policy: &ValidPolicy) {
         for (i, rule) in self.policy.retention.iter().enumerate() {
-            let stated = rule.stated_clock.as_ref().unwrap_or(&rule.clock);
-            if !matches!(stated, Clock::Indefinite(_)) {
-                continue;
-            }
-            let resolved = match (&rule.stated_clock, &rule.clock) {
-                (Some(_), Clock::Indefinite(_)) | (None, _) => None,
-                (Some(_), enforced) => Some(Resolved::ByDeployerChoice(format!(
+            let enforced_forever = matches!(rule.clock, Clock::Indefinite(_));
+            let stated_forever = matches!(rule.stated_clock, Some(Clock::Indefinite(_)));
+            let resolved = match (enforced_forever, stated_forever) {
+                (true, _) => None,
+                (false, true) => Some(Resolved::ByDeployerChoice(format!(
                     "the pack enforces {} instead: {}",
-                    describe_clock(enforced),
+                    describe_clock(&rule.clock),
                     rule.deployer_choice
                         .as_ref()
                         .map_or("", |c| c.reason.as_str())
                 ))),
+                (false, false) => continue,
             };
             for category in rule.categories.iter().filter_map(|id| policy.category(id)) {
                 if !holds_identifying_network_data(category) {
@@ -585,8 +586,9 @@ impl Findings<'_> {
     fn untraced_rule(&mut self) {
         let p = self.policy;
         let mut untraced: Vec<(FieldPath, String)> = Vec::new();
-        let mut note = |path: FieldPath, what: String, sources: &[PromiseId]| {
-            if sources.is_empty() {
+        // A rule the deployer added is traced to the deployer's recorded reason instead.
+        let mut note = |path: FieldPath, what: String, sources: &[PromiseId], chosen: bool| {
+            if sources.is_empty() && !chosen {
                 untraced.push((path, what));
             }
         };
@@ -595,6 +597,7 @@ impl Findings<'_> {
                 crate::path!("category", i),
                 format!("category `{}`", c.id),
                 &c.sources,
+                c.deployer_choice.is_some(),
             );
         }
         for (i, x) in p.purposes.iter().enumerate() {
@@ -602,6 +605,7 @@ impl Findings<'_> {
                 crate::path!("purpose", i),
                 format!("purpose `{}`", x.id),
                 &x.sources,
+                x.deployer_choice.is_some(),
             );
         }
         for (i, r) in p.retention.iter().enumerate() {
@@ -609,13 +613,15 @@ impl Findings<'_> {
                 crate::path!("retention", i),
                 format!("retention rule `{}`", r.id),
                 &r.sources,
+                r.deployer_choice.is_some(),
             );
         }
         for (i, r) in p.rights.iter().enumerate() {
             note(
                 crate::path!("right", i),
-                format!("right {:?}", r.kind),
+                format!("right `{}`", crate::names::kebab(&r.kind)),
                 &r.sources,
+                r.deployer_choice.is_some(),
             );
         }
         for (i, c) in p.cookie_catalogue.iter().enumerate() {
@@ -623,6 +629,7 @@ impl Findings<'_> {
                 crate::path!("cookie", i),
                 format!("cookie `{}`", c.name),
                 &c.sources,
+                c.deployer_choice.is_some(),
             );
         }
         for (i, x) in p.partners.iter().enumerate() {
@@ -630,6 +637,7 @@ impl Findings<'_> {
                 crate::path!("partner", i),
                 format!("partner `{}`", x.id),
                 &x.sources,
+                x.deployer_choice.is_some(),
             );
         }
         for (path, what) in untraced {

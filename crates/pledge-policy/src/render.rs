@@ -226,6 +226,14 @@ fn html_block(out: &mut String, block: &Block) {
     }
 }
 
+impl Statement {
+    /// Also marks the statement as the deployer's choice when `key` was chosen.
+    fn or_chosen(mut self, choice: Option<&DeployerChoice>, key: &str) -> Self {
+        self.deployer_choice |= chosen(choice, key);
+        self
+    }
+}
+
 /// Builds statements, looking up whether a field was chosen by the deployer.
 struct Writer<'p> {
     policy: &'p ValidPolicy,
@@ -250,6 +258,23 @@ impl<'p> Writer<'p> {
             promises: sources.to_vec(),
             deployer_choice: chosen(choice, key),
         }
+    }
+
+    /// An Art. 9(2) condition in words, with its citation when the policy is under the GDPR.
+    fn condition_words(&self, condition: pledge_domain::Art9Condition) -> String {
+        if self.under_gdpr() {
+            format!("{} ({})", condition.plain_words(), condition.citation())
+        } else {
+            condition.plain_words().to_owned()
+        }
+    }
+
+    fn under_gdpr(&self) -> bool {
+        self.p()
+            .jurisdiction
+            .laws
+            .iter()
+            .any(|l| matches!(l, crate::model::Law::Gdpr | crate::model::Law::UkGdpr))
     }
 
     /// A legal basis in words, with its GDPR citation when the policy is under the GDPR.
@@ -474,7 +499,7 @@ fn purposes(w: &Writer<'_>) -> Section {
             let _ = write!(
                 text,
                 " For special-category data we rely on {}.",
-                condition.citation()
+                w.condition_words(condition)
             );
         }
         if purpose.profiling {
@@ -631,7 +656,8 @@ fn retention_rows(w: &Writer<'_>) -> Vec<Vec<Statement>> {
                     &rule.sources,
                     choice,
                     "clock",
-                ),
+                )
+                .or_chosen(choice, "legal_hold"),
                 w.say(
                     action,
                     crate::path!("retention", i, "action"),
@@ -682,13 +708,20 @@ fn rights(w: &Writer<'_>) -> Section {
                 None => text.push('.'),
             }
         }
-        let mut statements = vec![w.say(
+        let complaint_chosen = right.kind == RightKind::Complaint
+            && (chosen(
+                p.organisation.deployer_choice.as_ref(),
+                "supervisory_authority",
+            ) || chosen(p.organisation.deployer_choice.as_ref(), "complaint_url"));
+        let mut kind_statement = w.say(
             text,
             crate::path!("right", i, "kind"),
             &right.sources,
             choice,
             "kind",
-        )];
+        );
+        kind_statement.deployer_choice |= complaint_chosen;
+        let mut statements = vec![kind_statement];
         if let Some(deadline) = right.deadline {
             let mut text = format!(
                 "We answer {} requests within {deadline}",
@@ -701,13 +734,16 @@ fn rights(w: &Writer<'_>) -> Section {
                 );
             }
             text.push('.');
-            statements.push(w.say(
-                text,
-                crate::path!("right", i, "deadline"),
-                &right.sources,
-                choice,
-                "deadline",
-            ));
+            statements.push(
+                w.say(
+                    text,
+                    crate::path!("right", i, "deadline"),
+                    &right.sources,
+                    choice,
+                    "deadline",
+                )
+                .or_chosen(choice, "extension"),
+            );
         }
         if !right.formats.is_empty() {
             let formats: Vec<String> = right
@@ -1019,7 +1055,8 @@ fn security(w: &Writer<'_>) -> Section {
             &s.sources,
             choice,
             "idle_timeout",
-        ),
+        )
+        .or_chosen(choice, "absolute_timeout"),
         w.say(
             format!(
                 "Passwords must have at least {} characters{}.",
@@ -1252,11 +1289,9 @@ pub fn record_of_processing(policy: &ValidPolicy) -> Document {
             .filter(|r| r.categories.iter().any(|c| purpose.categories.contains(c)))
             .map(|r| format!("{}: {}", r.name, describe_clock(&r.clock)))
             .collect();
-        let basis = purpose
-            .basis
-            .map_or_else(String::new, |b| b.citation().to_owned());
+        let basis = purpose.basis.map_or_else(String::new, |b| w.basis_words(b));
         let basis = match purpose.art9 {
-            Some(condition) => format!("{basis}; {}", condition.citation()),
+            Some(condition) => format!("{basis}; {}", w.condition_words(condition)),
             None => basis,
         };
         let or_none = |items: Vec<String>| {

@@ -173,7 +173,7 @@ impl<'p> Checker<'p> {
             }
             for (i, field) in fields.into_iter().flatten().enumerate() {
                 let name = field.as_str().unwrap_or_default();
-                if name == "deployer_choice" || !table.contains_key(name) {
+                if matches!(name, "deployer_choice" | "sources") || !table.contains_key(name) {
                     let message = format!(
                         "`{name}` is not a field set in this table, so it cannot be a deployer's \
                          choice"
@@ -260,6 +260,10 @@ impl<'p> Checker<'p> {
         self.text(
             crate::path!("organisation", "privacy_contact"),
             &p.organisation.privacy_contact,
+        );
+        self.text(
+            crate::path!("organisation", "supervisory_authority"),
+            &p.organisation.supervisory_authority,
         );
         self.non_empty(
             crate::path!("organisation", "roles"),
@@ -360,6 +364,11 @@ impl<'p> Checker<'p> {
             self.category_refs(&path, &purpose.categories);
         }
         if let Some(closed) = &p.closed_purpose_list {
+            self.non_empty(
+                crate::path!("closed_purpose_list", "purposes"),
+                &closed.purposes,
+                "purpose",
+            );
             for (i, id) in closed.purposes.iter().enumerate() {
                 self.purpose_ref(crate::path!("closed_purpose_list", "purposes", i), id);
             }
@@ -378,7 +387,8 @@ impl<'p> Checker<'p> {
                 let mut seen = HashSet::new();
                 for (i, event) in after.events.iter().enumerate() {
                     if !seen.insert(event) {
-                        let message = format!("event `{event:?}` is listed twice");
+                        let message =
+                            format!("event `{}` is listed twice", crate::names::kebab(event));
                         self.report(path.key("after").key("events").index(i), message);
                     }
                 }
@@ -405,6 +415,9 @@ impl<'p> Checker<'p> {
             self.non_empty(path.clone(), &rule.categories, "category");
             self.category_refs(&path, &rule.categories);
             self.clock(crate::path!("retention", i, "clock"), &rule.clock);
+            if let Some(stated) = &rule.stated_clock {
+                self.clock(crate::path!("retention", i, "stated_clock"), stated);
+            }
         }
     }
 
@@ -413,7 +426,7 @@ impl<'p> Checker<'p> {
         self.unique(
             "right",
             "kind",
-            p.rights.iter().map(|r| format!("{:?}", r.kind)),
+            p.rights.iter().map(|r| crate::names::kebab(&r.kind)),
         );
         for (i, right) in p.rights.iter().enumerate() {
             let answered = !matches!(
@@ -425,7 +438,7 @@ impl<'p> Checker<'p> {
                     crate::path!("right", i),
                     format!(
                         "the {} right needs a response `deadline` (the engine counts down to it)",
-                        format!("{:?}", right.kind).to_lowercase()
+                        crate::names::kebab(&right.kind)
                     ),
                 );
             }
@@ -522,6 +535,12 @@ impl<'p> Checker<'p> {
             self.report(
                 crate::path!("security", "idle_timeout"),
                 "the idle timeout is longer than the absolute timeout",
+            );
+        }
+        for (i, control) in security.controls.iter().enumerate() {
+            self.text(
+                crate::path!("security", "control", i, "statement"),
+                &control.statement,
             );
         }
         if !(8..=128).contains(&security.passwords.min_length) {

@@ -194,3 +194,62 @@ fn changes_are_reported_by_entity_id_not_index() {
     assert_eq!(d.changes[0].path, "purpose[analytics].profiling");
     assert_eq!(d.changes[0].class, ChangeClass::FreshConsent);
 }
+
+#[test]
+fn j30_ending_indefinite_retention_is_editorial_and_starting_it_needs_notice() {
+    let forever = |p: &mut Policy| p.retention[1].clock = Clock::Indefinite("spam".into());
+    let old = {
+        let mut p = minimal();
+        forever(&mut p);
+        p
+    };
+    let finite = minimal();
+    let ending = diff(&old, &finite);
+    assert_eq!(ending.changes.len(), 1, "{:#?}", ending.changes);
+    assert_eq!(ending.changes[0].path, "retention[logs].clock");
+    assert_eq!(ending.strongest(), Some(ChangeClass::Editorial));
+    assert_eq!(diff(&finite, &old).strongest(), Some(ChangeClass::Notice));
+}
+
+#[test]
+fn j02_withholding_an_optional_cookie_is_editorial_and_releasing_it_asks_again() {
+    check(ChangeClass::Editorial, &[], |p| {
+        p.cookie_catalogue[1].withheld = Some("not on the closed list".into());
+    });
+    let old = {
+        let mut p = minimal();
+        p.cookie_catalogue[1].withheld = Some("not on the closed list".into());
+        p
+    };
+    let d = diff(&old, &minimal());
+    assert_eq!(d.strongest(), Some(ChangeClass::FreshConsent));
+}
+
+#[test]
+fn j08_a_partner_keeping_data_longer_needs_notice_to_the_people_it_receives_data_about() {
+    let keeps = |period: &str| pledge_policy::model::PartnerHolding {
+        what: "Recordings".into(),
+        clock: Clock::After(AfterEvents {
+            events: vec![LifecycleEvent::ExamTaken],
+            period: period.parse().expect("period"),
+            count_from: Default::default(),
+        }),
+    };
+    let old = {
+        let mut p = minimal();
+        p.partners[0].keeps = vec![keeps("1 year")];
+        p
+    };
+    let mut new = old.clone();
+    new.partners[0].keeps = vec![keeps("2 years")];
+    let d = diff(&old, &new);
+    assert_eq!(d.changes.len(), 1, "{:#?}", d.changes);
+    assert_eq!(d.changes[0].path, "partner[host].keeps");
+    assert_eq!(d.changes[0].class, ChangeClass::Notice);
+    assert_eq!(
+        d.changes[0].audience,
+        [Audience::PeopleWithData(
+            CategoryId::new("contact").expect("id")
+        )]
+    );
+}

@@ -286,6 +286,19 @@ fn j30_a_stricter_enforced_clock_resolves_the_stated_one() {
 }
 
 #[test]
+fn j30_an_indefinite_enforced_clock_is_not_resolved_by_a_finite_stated_one() {
+    let finding = fires(LintRule::IndefiniteNetworkIdentifiers, &["J30"], |p| {
+        keep_network_data_forever(p);
+        p.retention[1].stated_clock = Some(Clock::After(AfterEvents {
+            events: vec![LifecycleEvent::Logged],
+            period: period("30 days"),
+            count_from: Default::default(),
+        }));
+    });
+    assert!(finding.is_blocking());
+}
+
+#[test]
 fn w01_j43_k45_continued_use_as_acceptance_warns() {
     let finding = fires(LintRule::ImpliedAcceptance, &["K45"], |p| {
         p.changes.acceptance = Acceptance::ContinuedUse;

@@ -192,3 +192,13 @@ fn all_problems_are_reported_at_once_in_file_order() {
     assert!(problems[0].line < problems[1].line);
     assert!(err.to_string().contains("2 problem(s)"), "{err}");
 }
+
+#[test]
+fn j30_a_stated_clock_is_validated_like_the_enforced_one() {
+    check(
+        "reason = \"Security.\"",
+        "reason = \"Security.\"\nstated_clock = { indefinite = \"\" }",
+        "stated_clock",
+        "written justification",
+    );
+}
