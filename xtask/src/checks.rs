@@ -29,7 +29,8 @@ const LAYERING: [(&str, &[&str]); 2] = [
 ];
 
 /// The crates that must build for the browser.
-const WASM_CRATES: [&str; 2] = ["pledge-domain", "pledge-policy"];
+const WASM_CRATES: [&str; 5] =
+    ["pledge-domain", "pledge-policy", "pledge-consent", "pledge-retention", "pledge-audit"];
 
 /// Every check CI runs, fastest first.
 pub fn ci(root: &Path) -> Result<()> {
