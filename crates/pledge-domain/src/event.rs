@@ -89,6 +89,11 @@ impl LifecycleEvent {
         LifecycleEvent::IncidentClosed,
     ];
 
+    /// The event's position in [`LifecycleEvent::ALL`], for dense tables and bit sets.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     /// True for events that an erasure request causes, so that a clock counted from them keeps
     /// data after the person asked for it to go.
     pub const fn follows_erasure(self) -> bool {
@@ -144,6 +149,13 @@ mod tests {
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), LifecycleEvent::ALL.len());
+    }
+
+    #[test]
+    fn index_is_the_position_in_all() {
+        for (position, event) in LifecycleEvent::ALL.into_iter().enumerate() {
+            assert_eq!(event.index(), position);
+        }
     }
 
     #[test]
