@@ -5,7 +5,7 @@ use pledge_policy::ValidPolicy;
 use pledge_policy::model::{Channel, ConsentEvidence};
 use time::{Date, OffsetDateTime};
 
-use crate::{ConsentState, ConsentTarget, GivenBy, Ledger};
+use crate::{ConsentState, ConsentTarget, Ledger};
 
 /// A purpose of the gate's policy, resolved once so that checks do no string lookups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +83,7 @@ impl Verdict {
 #[derive(Debug, Clone)]
 struct PurposeRule {
     id: PurposeId,
+    target: ConsentTarget,
     basis: LegalBasis,
     needs_consent: bool,
     allowed_while_restricted: bool,
@@ -112,6 +113,7 @@ impl Gate {
                 let is_marketing = marketing.is_some_and(|m| m.purpose == purpose.id);
                 PurposeRule {
                     id: purpose.id.clone(),
+                    target: ConsentTarget::Purpose(purpose.id.clone()),
                     basis,
                     needs_consent: basis.needs_consent_grant()
                         || purpose.art9.is_some_and(Art9Condition::needs_consent_grant)
@@ -181,8 +183,7 @@ impl Gate {
         if rule.marketing {
             return self.any_channel(ledger, subject.person, band, now);
         }
-        let target = ConsentTarget::Purpose(rule.id.clone());
-        self.consent(ledger, subject.person, &target, band, false, now)
+        self.consent(ledger, subject.person, &rule.target, band, false, now)
     }
 
     /// May `subject` be sent marketing on `channel` at `now` (J14: consent is per channel)?
@@ -249,12 +250,15 @@ impl Gate {
             ConsentState::Never => Verdict::Denied(DenyReason::NoConsent),
             ConsentState::Withdrawn { at } => Verdict::Denied(DenyReason::Withdrawn { at }),
             ConsentState::Expired { at } => Verdict::Denied(DenyReason::Expired { at }),
-            ConsentState::Granted { at, event } => {
-                let proof = ledger.event(event).map(|e| &e.proof);
-                if written && !proof.is_some_and(crate::Proof::is_written) {
+            ConsentState::Granted {
+                at,
+                written: on_paper,
+                by_guardian,
+                ..
+            } => {
+                if written && !on_paper {
                     return Verdict::Denied(DenyReason::WrittenConsentRequired);
                 }
-                let by_guardian = proof.is_some_and(|p| matches!(p.given_by, GivenBy::Guardian(_)));
                 if band == AgeBand::NeedsGuardian && !by_guardian {
                     return Verdict::Denied(DenyReason::GuardianConsentRequired);
                 }

@@ -1,13 +1,13 @@
 //! The consent ledger: events in, effective states out.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use pledge_domain::{PersonId, PurposeId};
 use pledge_policy::model::{Channel, CookieCategory};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::{ConsentError, Proof};
+use crate::{ConsentError, GivenBy, Proof};
 
 /// What a consent is about.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,6 +61,10 @@ pub enum ConsentState {
         at: OffsetDateTime,
         /// The granting event's position in the ledger.
         event: usize,
+        /// True when it was given on a written form (J17).
+        written: bool,
+        /// True when a guardian gave it for a minor (K44).
+        by_guardian: bool,
     },
     /// Withdrawn.
     Withdrawn {
@@ -74,44 +78,85 @@ pub enum ConsentState {
     },
 }
 
-/// The decisions about one target, in time order: (time, change, event position).
-#[derive(Debug, Clone, Default)]
-struct Track {
-    decisions: Vec<(OffsetDateTime, Change, usize)>,
+/// One decision about one target, with the proof facts the gate needs, so that a check never
+/// has to read the event itself.
+#[derive(Debug, Clone, Copy)]
+struct Decision {
+    at: OffsetDateTime,
+    change: Change,
+    event: usize,
+    written: bool,
+    by_guardian: bool,
+}
+
+impl Decision {
+    fn of(event: &ConsentEvent, position: usize) -> Self {
+        Self {
+            at: event.at,
+            change: event.change,
+            event: position,
+            written: event.proof.is_written(),
+            by_guardian: matches!(event.proof.given_by, GivenBy::Guardian(_)),
+        }
+    }
+}
+
+/// The decisions about one subject and target, in time order. Most tracks hold one decision,
+/// which is kept inline so that a check touches one hash-table slot.
+#[derive(Debug, Clone)]
+enum Track {
+    One(Decision),
+    Many(Vec<Decision>),
 }
 
 impl Track {
-    fn insert(&mut self, at: OffsetDateTime, change: Change, event: usize) {
-        let position = self.decisions.partition_point(|(t, _, _)| *t <= at);
-        self.decisions.insert(position, (at, change, event));
+    fn decisions(&self) -> &[Decision] {
+        match self {
+            Track::One(decision) => std::slice::from_ref(decision),
+            Track::Many(decisions) => decisions,
+        }
+    }
+
+    fn insert(&mut self, decision: Decision) {
+        let mut all = self.decisions().to_vec();
+        let position = all.partition_point(|d| d.at <= decision.at);
+        all.insert(position, decision);
+        *self = Track::Many(all);
     }
 
     fn state_at(&self, at: OffsetDateTime) -> ConsentState {
-        let upto = self.decisions.partition_point(|(t, _, _)| *t <= at);
-        let last = self
-            .decisions
+        let decisions = self.decisions();
+        let upto = decisions.partition_point(|d| d.at <= at);
+        let last = decisions
             .get(..upto)
             .unwrap_or_default()
             .iter()
             .rev()
-            .find(|(_, change, _)| *change != Change::NoticeServed);
+            .find(|d| d.change != Change::NoticeServed);
         match last {
             None => ConsentState::Never,
-            Some((t, Change::Granted, event)) => ConsentState::Granted {
-                at: *t,
-                event: *event,
+            Some(d) if d.change == Change::Granted => ConsentState::Granted {
+                at: d.at,
+                event: d.event,
+                written: d.written,
+                by_guardian: d.by_guardian,
             },
-            Some((t, Change::Withdrawn, _)) => ConsentState::Withdrawn { at: *t },
-            Some((t, _, _)) => ConsentState::Expired { at: *t },
+            Some(d) if d.change == Change::Withdrawn => ConsentState::Withdrawn { at: d.at },
+            Some(d) => ConsentState::Expired { at: d.at },
         }
     }
 }
 
 /// Every consent event, indexed by subject and target.
+///
+/// The indexes use the Fx hash: the keys are server-minted person ids and the policy's own
+/// targets, never attacker-chosen strings, and the gate's hot path reads them on every check.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     events: Vec<ConsentEvent>,
-    index: HashMap<PersonId, Vec<(ConsentTarget, Track)>>,
+    targets: Vec<ConsentTarget>,
+    target_ids: FxHashMap<ConsentTarget, u32>,
+    tracks: FxHashMap<(PersonId, u32), Track>,
 }
 
 impl Ledger {
@@ -128,20 +173,24 @@ impl Ledger {
     pub fn record(&mut self, event: ConsentEvent) -> Result<usize, ConsentError> {
         event.proof.check(event.subject)?;
         let position = self.events.len();
-        let tracks = self.index.entry(event.subject).or_default();
-        match tracks
-            .iter_mut()
-            .find(|(target, _)| *target == event.target)
-        {
-            Some((_, track)) => track.insert(event.at, event.change, position),
-            None => {
-                let mut track = Track::default();
-                track.insert(event.at, event.change, position);
-                tracks.push((event.target.clone(), track));
-            }
-        }
+        let target = self.intern(&event.target);
+        let decision = Decision::of(&event, position);
+        self.tracks
+            .entry((event.subject, target))
+            .and_modify(|track| track.insert(decision))
+            .or_insert(Track::One(decision));
         self.events.push(event);
         Ok(position)
+    }
+
+    fn intern(&mut self, target: &ConsentTarget) -> u32 {
+        if let Some(id) = self.target_ids.get(target) {
+            return *id;
+        }
+        let id = u32::try_from(self.targets.len()).unwrap_or(u32::MAX);
+        self.targets.push(target.clone());
+        self.target_ids.insert(target.clone(), id);
+        id
     }
 
     /// The effective consent of `subject` to `target` at `at`.
@@ -151,34 +200,38 @@ impl Ledger {
         target: &ConsentTarget,
         at: OffsetDateTime,
     ) -> ConsentState {
-        self.index
-            .get(&subject)
-            .and_then(|tracks| tracks.iter().find(|(t, _)| t == target))
-            .map_or(ConsentState::Never, |(_, track)| track.state_at(at))
+        self.target_ids
+            .get(target)
+            .and_then(|id| self.tracks.get(&(subject, *id)))
+            .map_or(ConsentState::Never, |track| track.state_at(at))
     }
 
     /// Every target `subject` has a live grant for at `at`.
     pub fn granted(&self, subject: PersonId, at: OffsetDateTime) -> Vec<&ConsentTarget> {
-        self.index.get(&subject).map_or_else(Vec::new, |tracks| {
-            tracks
-                .iter()
-                .filter(|(_, track)| matches!(track.state_at(at), ConsentState::Granted { .. }))
-                .map(|(target, _)| target)
-                .collect()
-        })
+        self.targets
+            .iter()
+            .zip(0u32..)
+            .filter(|(_, id)| {
+                self.tracks
+                    .get(&(subject, *id))
+                    .is_some_and(|track| matches!(track.state_at(at), ConsentState::Granted { .. }))
+            })
+            .map(|(target, _)| target)
+            .collect()
     }
 
-    /// Every subject with a live grant for `target` at `at`.
+    /// Every subject with a live grant for `target` at `at`, in id order.
     pub fn subjects_granting(&self, target: &ConsentTarget, at: OffsetDateTime) -> Vec<PersonId> {
+        let Some(id) = self.target_ids.get(target) else {
+            return Vec::new();
+        };
         let mut subjects: Vec<PersonId> = self
-            .index
+            .tracks
             .iter()
-            .filter(|(_, tracks)| {
-                tracks.iter().any(|(t, track)| {
-                    t == target && matches!(track.state_at(at), ConsentState::Granted { .. })
-                })
+            .filter(|((_, t), track)| {
+                t == id && matches!(track.state_at(at), ConsentState::Granted { .. })
             })
-            .map(|(subject, _)| *subject)
+            .map(|((subject, _), _)| *subject)
             .collect();
         subjects.sort();
         subjects
@@ -201,9 +254,12 @@ impl Ledger {
         history.into_iter().map(|(_, e)| e).collect()
     }
 
-    /// Every subject the ledger knows.
-    pub fn subjects(&self) -> impl Iterator<Item = PersonId> + '_ {
-        self.index.keys().copied()
+    /// Every subject the ledger knows, in id order.
+    pub fn subjects(&self) -> Vec<PersonId> {
+        let mut subjects: Vec<PersonId> = self.tracks.keys().map(|(subject, _)| *subject).collect();
+        subjects.sort();
+        subjects.dedup();
+        subjects
     }
 
     /// How many events are recorded.
