@@ -39,6 +39,9 @@ pub enum Allowance {
 pub enum DenyReason {
     /// The policy declares no such purpose.
     UnknownPurpose,
+    /// The policy promises to use data for no purpose outside its list, and this one is not on
+    /// it (J02): nothing may be processed for it, whatever consent says.
+    OutsideClosedPurposeList,
     /// The policy offers no such marketing channel.
     ChannelNotOffered,
     /// The person is below the policy's minimum age: nothing may be processed (K43).
@@ -88,6 +91,7 @@ struct PurposeRule {
     needs_consent: bool,
     allowed_while_restricted: bool,
     marketing: bool,
+    outside_closed_list: bool,
 }
 
 /// The gate for one policy.
@@ -125,6 +129,10 @@ impl Gate {
                             | LegalBasis::PublicTask
                     ) || purpose.art9 == Some(Art9Condition::LegalClaims),
                     marketing: is_marketing,
+                    outside_closed_list: p
+                        .closed_purpose_list
+                        .as_ref()
+                        .is_some_and(|list| !list.purposes.contains(&purpose.id)),
                 }
             })
             .collect();
@@ -170,6 +178,9 @@ impl Gate {
         let Some(rule) = self.purposes.get(usize::from(purpose.0)) else {
             return Verdict::Denied(DenyReason::UnknownPurpose);
         };
+        if rule.outside_closed_list {
+            return Verdict::Denied(DenyReason::OutsideClosedPurposeList);
+        }
         let band = self.age_rule.classify(subject.birth_date, now.date());
         if band == AgeBand::BelowMinimum {
             return Verdict::Denied(DenyReason::BelowMinimumAge);

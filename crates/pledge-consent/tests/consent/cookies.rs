@@ -151,3 +151,16 @@ fn k15_a_new_marketing_channel_asks_only_current_subscribers() {
     let ask = must_ask_again(&ledger, &diff(old.policy(), new.policy()), &new, day(1));
     assert_eq!(ask.people.into_iter().collect::<Vec<_>>(), [person(1)]);
 }
+
+#[test]
+fn w20_westmontera_offers_no_advertising_cookies() {
+    let westmontera = policy("westmontera");
+    assert!(!offered_categories(&westmontera).contains(&CookieCategory::Advertising));
+    let everything = decide(&westmontera, &offered_categories(&westmontera));
+    assert!(
+        everything
+            .allowed
+            .iter()
+            .all(|c| c.category != CookieCategory::Advertising)
+    );
+}

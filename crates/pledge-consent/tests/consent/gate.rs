@@ -296,3 +296,62 @@ fn a_guardian_cannot_consent_for_themselves() {
         "nothing is recorded when the proof is refused"
     );
 }
+
+/// Every purpose of every pack is gated by its own legal basis: without any consent, purposes
+/// on contract, legitimate interests or legal obligation go ahead and consent-based ones
+/// (surveys, recommendations, marketing, explicit consent for special categories) do not.
+#[test]
+fn w10_w22_w24_w28_w29_w36_j04_j05_j19_k11_k12_k13_k14_k16_every_purpose_is_gated_by_its_basis() {
+    for pack in ["westmontera", "jtec", "kexara"] {
+        let policy = crate::support::policy(pack);
+        let g = pledge_consent::Gate::new(&policy);
+        let closed = policy.policy().closed_purpose_list.as_ref();
+        for p in &policy.policy().purposes {
+            let verdict = g.may_process(&Ledger::new(), &adult(1), &p.id, day(0));
+            let basis = p.basis.expect("validated");
+            let needs_consent = basis.needs_consent_grant()
+                || p.art9.is_some_and(|c| c.needs_consent_grant())
+                || policy
+                    .policy()
+                    .marketing
+                    .as_ref()
+                    .is_some_and(|m| m.purpose == p.id);
+            let outside = closed.is_some_and(|list| !list.purposes.contains(&p.id));
+            let expected = match (outside, needs_consent) {
+                (true, _) => Verdict::Denied(DenyReason::OutsideClosedPurposeList),
+                (false, true) => Verdict::Denied(DenyReason::NoConsent),
+                (false, false) => Verdict::Allowed(Allowance::Basis(basis)),
+            };
+            assert_eq!(verdict, expected, "{pack}: purpose {}", p.id);
+        }
+    }
+}
+
+#[test]
+fn j02_j26_nothing_is_processed_for_a_purpose_outside_the_closed_list_even_with_consent() {
+    let g = gate("jtec");
+    let mut ledger = Ledger::new();
+    let me = adult(1);
+    record(
+        &mut ledger,
+        me.person,
+        ConsentTarget::Purpose(purpose("advertising")),
+        Change::Granted,
+        day(0),
+    );
+    assert_eq!(
+        g.may_process(&ledger, &me, &purpose("advertising"), day(1)),
+        Verdict::Denied(DenyReason::OutsideClosedPurposeList)
+    );
+    record(
+        &mut ledger,
+        me.person,
+        ConsentTarget::Purpose(purpose("site-analytics")),
+        Change::Granted,
+        day(0),
+    );
+    assert!(
+        g.may_process(&ledger, &me, &purpose("site-analytics"), day(1))
+            .is_allowed()
+    );
+}

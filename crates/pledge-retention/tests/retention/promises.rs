@@ -256,3 +256,72 @@ fn unknown_categories_are_refused_clearly() {
         .expect_err("unknown");
     assert!(err.to_string().contains("`nope`"));
 }
+
+/// Every retention rule of every pack runs its own clock: for each category only one rule
+/// covers, a record whose anchor events happened on day 0 is kept until the rule's period has
+/// passed (or its event happened, or forever) and is due from then on.
+#[test]
+fn w48_w49_w50_j32_j34_k32_every_retention_rule_of_every_pack_runs_its_clock() {
+    use pledge_policy::model::Clock;
+    let mut checked = 0;
+    for pack in ["westmontera", "jtec", "kexara"] {
+        let policy = pledge_policy::packs::load_pack(pack).expect("pack");
+        let e = engine(pack);
+        let p = policy.policy();
+        for rule in &p.retention {
+            for category in &rule.categories {
+                let covering = p
+                    .retention
+                    .iter()
+                    .filter(|r| r.categories.contains(category))
+                    .count();
+                if covering != 1 {
+                    continue;
+                }
+                let mut record = Record::of(category.as_str());
+                let due = match &rule.clock {
+                    Clock::After(after) => {
+                        for event in &after.events {
+                            record = record.with(*event, day(0));
+                        }
+                        Some(after.period.after(day(0)).expect("in range"))
+                    }
+                    Clock::Until(event) => {
+                        record = record.with(*event, day(0));
+                        Some(day(0))
+                    }
+                    Clock::Indefinite(_) => None,
+                };
+                match due {
+                    Some(at) => {
+                        let before = at - time::Duration::seconds(1);
+                        if before >= day(0) {
+                            assert!(
+                                !record.decide(e, before).is_due(),
+                                "{pack}/{}: early",
+                                rule.id
+                            );
+                        }
+                        let decision = record.decide(e, at);
+                        assert!(decision.is_due(), "{pack}/{}: not due at {at}", rule.id);
+                        let named = decision.explain(e);
+                        assert!(
+                            rule.sources.iter().all(|id| named.contains(id.as_str())),
+                            "{named}"
+                        );
+                    }
+                    None => assert!(
+                        !record.decide(e, day(100_000)).is_due(),
+                        "{pack}/{}",
+                        rule.id
+                    ),
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 30,
+        "only {checked} single-rule categories checked"
+    );
+}
