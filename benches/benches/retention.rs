@@ -90,6 +90,7 @@ fn retention(c: &mut Criterion) {
                         events: &r.events,
                         holds: &[],
                         requests: &[],
+                        personal_fields: &[],
                     };
                     engine
                         .evaluate(&facts, black_box(now))

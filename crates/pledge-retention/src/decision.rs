@@ -77,6 +77,8 @@ pub enum Decision {
         rule: u16,
         /// Since when it has been due.
         since: OffsetDateTime,
+        /// The fields to strip.
+        fields: Vec<String>,
     },
     /// Keep it whatever the rules say, because something holds it.
     Held(HeldBy),
@@ -138,13 +140,20 @@ impl Decision {
                 day(*since),
                 rule.map_or_else(String::new, rule_words)
             ),
-            Decision::Anonymise { rule, since } => {
-                format!(
-                    "Due for anonymisation since {}: {}.",
-                    day(*since),
-                    rule_words(*rule)
-                )
-            }
+            Decision::Anonymise {
+                rule,
+                since,
+                fields,
+            } => format!(
+                "Due for anonymisation since {}: {}; strip {}.",
+                day(*since),
+                rule_words(*rule),
+                if fields.is_empty() {
+                    "every identifying field".to_owned()
+                } else {
+                    fields.join(", ")
+                }
+            ),
             Decision::Held(HeldBy::LegalHold {
                 id,
                 reason,

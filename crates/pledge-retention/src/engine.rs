@@ -231,7 +231,9 @@ impl RetentionEngine {
                 until: KeepUntil::Indefinitely,
                 rule: None,
             },
-            (Some((Due::At(at), rule)), _) if at <= now => self.expired(rule, at),
+            (Some((Due::At(at), rule)), _) if at <= now => {
+                self.expired(rule, at, facts.personal_fields)
+            }
             (Some((Due::At(at), rule)), _) => Decision::Keep {
                 until: KeepUntil::At(at),
                 rule: Some(rule),
@@ -247,9 +249,13 @@ impl RetentionEngine {
         })
     }
 
-    fn expired(&self, rule: u16, since: OffsetDateTime) -> Decision {
+    fn expired(&self, rule: u16, since: OffsetDateTime, fields: &[&str]) -> Decision {
         match self.rule(rule).map(|r| r.action) {
-            Some(ExpiryAction::Anonymise) => Decision::Anonymise { rule, since },
+            Some(ExpiryAction::Anonymise) => Decision::Anonymise {
+                rule,
+                since,
+                fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            },
             _ => Decision::Delete {
                 rule: Some(rule),
                 since,

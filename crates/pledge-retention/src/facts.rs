@@ -80,4 +80,7 @@ pub struct RecordFacts<'a> {
     pub holds: &'a [LegalHold],
     /// Open requests that cover the record.
     pub requests: &'a [OpenRequest],
+    /// The record's fields that identify a person (from the store's declaration of personal
+    /// data): what an anonymisation must strip.
+    pub personal_fields: &'a [&'a str],
 }

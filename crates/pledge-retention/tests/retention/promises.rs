@@ -75,7 +75,15 @@ fn k35_payment_records_are_anonymised_seven_years_after_the_latest_transaction_o
         Some(seven_years_after_refund)
     );
     let due = record.decide(e, seven_years_after_refund);
-    assert!(matches!(due, Decision::Anonymise { .. }), "{due:?}");
+    let Decision::Anonymise { fields, .. } = &due else {
+        panic!("{due:?}")
+    };
+    assert_eq!(fields, &["payer_name", "billing_address"]);
+    assert!(
+        due.explain(e).contains("strip payer_name, billing_address"),
+        "{}",
+        due.explain(e)
+    );
 }
 
 #[test]

@@ -84,6 +84,7 @@ impl Record {
             events: &self.events,
             holds: &self.holds,
             requests: &self.requests,
+            personal_fields: &["payer_name", "billing_address"],
         }
     }
 
