@@ -851,8 +851,13 @@ pub enum Channel {
 
 impl Channel {
     /// Every channel.
-    pub const ALL: [Channel; 5] =
-        [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post, Channel::SocialMedia];
+    pub const ALL: [Channel; 5] = [
+        Channel::Email,
+        Channel::Sms,
+        Channel::Phone,
+        Channel::Post,
+        Channel::SocialMedia,
+    ];
 
     /// The channel's name for readers.
     pub const fn plain_words(self) -> &'static str {
