@@ -81,7 +81,7 @@ fn rustdoc(root: &Path, cargo: &str) -> Result<()> {
     eprintln!(
         "$ RUSTDOCFLAGS='-D warnings' {cargo} doc --workspace --no-deps --features {OPTIONAL_FEATURES}"
     );
-    let status = std::process::Command::new(cargo)
+    let status = shell::command(cargo)
         .args([
             "doc",
             "--workspace",

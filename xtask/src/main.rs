@@ -10,6 +10,7 @@
 
 mod bench;
 mod checks;
+mod postgres;
 mod provision;
 mod shell;
 
@@ -35,10 +36,13 @@ fn dispatch() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("run") => checks::run_packs(&root),
         Some("test") => {
-            provision::everything(&root)?;
+            let _cluster = provision::everything(&root)?;
             checks::ci(&root)
         }
-        Some("ci") => checks::ci(&root),
+        Some("ci") => {
+            let _cluster = postgres::provide(&root)?;
+            checks::ci(&root)
+        }
         Some("bench") => bench::run(&root, args.iter().any(|a| a == "--quick")),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");

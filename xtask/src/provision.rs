@@ -6,14 +6,15 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::shell;
+use crate::{postgres, shell};
 
 /// The wasm target the pure crates (and later the portal's browser bundle) build for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
-/// Installs everything.
-pub fn everything(root: &Path) -> Result<()> {
-    wasm_target(root)
+/// Installs everything, and returns the PostgreSQL cluster it started, if it had to.
+pub fn everything(root: &Path) -> Result<Option<postgres::Cluster>> {
+    wasm_target(root)?;
+    postgres::provide(root)
 }
 
 fn wasm_target(root: &Path) -> Result<()> {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use anyhow::{Context, Result, bail};
 
@@ -19,10 +20,30 @@ pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
+/// Environment variables every command started from here gets (set once, by provisioning).
+static EXTRA_ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
+
+/// Sets the environment every later command gets. Only the first call counts.
+pub fn set_environment(vars: Vec<(String, String)>) {
+    for (name, value) in &vars {
+        eprintln!("xtask: {name}={value}");
+    }
+    let _ = EXTRA_ENV.set(vars);
+}
+
+/// A command for `program` with the provisioned environment.
+pub fn command(program: &str) -> Command {
+    let mut command = Command::new(program);
+    for (name, value) in EXTRA_ENV.get().into_iter().flatten() {
+        command.env(name, value);
+    }
+    command
+}
+
 /// Runs `program args…` in `dir`, echoing it, and fails if it fails.
 pub fn run(dir: &Path, program: &str, args: &[&str]) -> Result<()> {
     eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program)
+    let status = command(program)
         .args(args)
         .current_dir(dir)
         .status()
@@ -35,7 +56,7 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> Result<()> {
 
 /// Runs `program args…` in `dir` and returns its standard output.
 pub fn output(dir: &Path, program: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(program)
+    let out = command(program)
         .args(args)
         .current_dir(dir)
         .output()
@@ -66,7 +87,7 @@ pub fn run_tests(dir: &Path, program: &str, args: &[&str], counts: &mut TestCoun
     use std::process::Stdio;
 
     eprintln!("$ {program} {}", args.join(" "));
-    let mut child = Command::new(program)
+    let mut child = command(program)
         .args(args)
         .current_dir(dir)
         .stdout(Stdio::piped())

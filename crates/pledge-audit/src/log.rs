@@ -2,8 +2,8 @@
 //!
 //! [`AuditLog`] holds only the position and head of the chain, not the records: it hands each
 //! new [`Record`] back for the caller to store (see [`crate::AuditStore`]). A log is started
-//! empty ([`AuditLog::new`]) or resumed from a verified one ([`AuditLog::resume`]), never from
-//! an unchecked head.
+//! empty ([`AuditLog::new`]), resumed from a verified one ([`AuditLog::resume`]), or continued
+//! after a store's last record inside its serialised transaction ([`AuditLog::after`]).
 
 use ed25519_dalek::SigningKey;
 use time::OffsetDateTime;
@@ -31,6 +31,24 @@ impl AuditLog {
             key,
             size: verified.size(),
             head: verified.head(),
+        }
+    }
+
+    /// Continues after the last record a store holds, inside the store's serialised write
+    /// transaction. The store is trusted for that record's position and MAC here; the log as a
+    /// whole is proven by [`crate::verify`] and the signed checkpoints, which catch any
+    /// tampering with the record this continues from.
+    ///
+    /// # Errors
+    /// [`AuditError::LogFull`] when `last` is the 2^64 - 1st record.
+    pub fn after(key: MacKey, last: Option<&Record>) -> Result<Self, AuditError> {
+        match last {
+            None => Ok(Self::new(key)),
+            Some(record) => Ok(Self {
+                key,
+                size: record.seq().checked_add(1).ok_or(AuditError::LogFull)?,
+                head: record.head(),
+            }),
         }
     }
 

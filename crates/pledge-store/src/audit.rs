@@ -1,0 +1,207 @@
+//! The audit log in the database: chained appends serialised on both backends, group commit,
+//! signed checkpoints, verification.
+//!
+//! Appends happen inside the caller's transaction, so an audited change and its audit entry
+//! commit or roll back together. The chain needs appends in order: on PostgreSQL the append
+//! takes a transaction-scoped advisory lock before reading the chain head; on SQLite the store
+//! uses a single connection, so transactions are serial already.
+
+use pledge_audit::{
+    ActorKey, AuditLog, Checkpoint, Event, MacKey, PseudonymKey, Record, SigningKey, SubjectKey,
+    VerifiedLog, verify,
+};
+use pledge_domain::PersonId;
+use sea_orm::{
+    ActiveValue, ConnectionTrait, DbBackend, EntityTrait, QueryOrder, TransactionSession,
+    TransactionTrait,
+};
+use time::OffsetDateTime;
+
+use crate::StoreError;
+use crate::entity::{audit_checkpoint, audit_record};
+use crate::error::db;
+
+/// The advisory lock id that serialises audit appends on PostgreSQL ("pledge" in ASCII).
+const AUDIT_LOCK: i64 = 0x706c_6564_6765;
+
+/// The keys and operations of the database-backed audit log.
+#[derive(Debug, Clone)]
+pub struct DbAudit {
+    mac: MacKey,
+    pseudonyms: PseudonymKey,
+    signer: SigningKey,
+}
+
+fn to_record(row: audit_record::Model) -> Result<Record, StoreError> {
+    let seq = u64::try_from(row.seq).map_err(|_| StoreError::Corrupt {
+        what: "audit sequence",
+    })?;
+    let mac: [u8; 32] = row
+        .mac
+        .try_into()
+        .map_err(|_| StoreError::Corrupt { what: "audit MAC" })?;
+    Ok(Record::from_parts(
+        seq,
+        pledge_audit::Head::from_bytes(mac),
+        row.entry,
+    ))
+}
+
+async fn lock_chain<C: ConnectionTrait>(txn: &C) -> Result<(), StoreError> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK})"))
+            .await
+            .map_err(db("lock the audit chain"))?;
+    }
+    Ok(())
+}
+
+async fn last_record<C: ConnectionTrait>(txn: &C) -> Result<Option<Record>, StoreError> {
+    let row = audit_record::Entity::find()
+        .order_by_desc(audit_record::Column::Seq)
+        .one(txn)
+        .await
+        .map_err(db("read the audit chain head"))?;
+    row.map(to_record).transpose()
+}
+
+impl DbAudit {
+    /// The audit keys: the chain's MAC key, the pseudonym key and the checkpoint signing key.
+    pub fn new(mac: &[u8; 32], pseudonyms: &[u8; 32], signer: &[u8; 32]) -> Self {
+        Self {
+            mac: MacKey::new(mac),
+            pseudonyms: PseudonymKey::new(pseudonyms),
+            signer: SigningKey::from_bytes(signer),
+        }
+    }
+
+    /// The pseudonym under which `person` appears as a subject.
+    pub fn subject(&self, person: PersonId) -> SubjectKey {
+        self.pseudonyms.subject(person)
+    }
+
+    /// The pseudonym under which `person` appears as an actor.
+    pub fn actor(&self, person: PersonId) -> ActorKey {
+        self.pseudonyms.actor(person)
+    }
+
+    /// The pseudonym of a system actor (a job, the admin CLI).
+    pub fn service(&self, name: &str) -> ActorKey {
+        self.pseudonyms.service(name)
+    }
+
+    /// Appends `events` in order inside `txn` (group commit: one transaction, one lock).
+    ///
+    /// # Errors
+    /// An incomplete event (nothing is written), or a database failure.
+    pub async fn append<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        events: Vec<Event>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<Record>, StoreError> {
+        lock_chain(txn).await?;
+        let last = last_record(txn).await?;
+        let mut log = AuditLog::after(self.mac.clone(), last.as_ref())?;
+        let mut records = Vec::with_capacity(events.len());
+        for event in events {
+            records.push(log.append(event, now)?);
+        }
+        let rows = records.iter().map(|record| audit_record::ActiveModel {
+            seq: ActiveValue::Set(i64::try_from(record.seq()).unwrap_or(i64::MAX)),
+            mac: ActiveValue::Set(record.head().as_bytes().to_vec()),
+            entry: ActiveValue::Set(record.entry_bytes().to_vec()),
+        });
+        if !records.is_empty() {
+            audit_record::Entity::insert_many(rows)
+                .exec(txn)
+                .await
+                .map_err(db("append to the audit log"))?;
+        }
+        Ok(records)
+    }
+
+    /// Signs and stores a checkpoint of the chain as it stands.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn checkpoint<C: TransactionTrait + ConnectionTrait>(
+        &self,
+        db_: &C,
+    ) -> Result<Checkpoint, StoreError> {
+        let txn = db_.begin().await.map_err(db("start a checkpoint"))?;
+        lock_chain(&txn).await?;
+        let log = AuditLog::after(self.mac.clone(), last_record(&txn).await?.as_ref())?;
+        let checkpoint = log.checkpoint(&self.signer);
+        let size = i64::try_from(checkpoint.size()).unwrap_or(i64::MAX);
+        let exists = audit_checkpoint::Entity::find_by_id(size)
+            .one(&txn)
+            .await
+            .map_err(db("read checkpoints"))?
+            .is_some();
+        if !exists {
+            audit_checkpoint::ActiveModel {
+                size: ActiveValue::Set(size),
+                checkpoint: ActiveValue::Set(checkpoint.to_bytes().to_vec()),
+            }
+            .insert_into(&txn)
+            .await?;
+        }
+        txn.commit().await.map_err(db("commit a checkpoint"))?;
+        Ok(checkpoint)
+    }
+
+    /// Every record, in order.
+    ///
+    /// # Errors
+    /// Database failures or malformed rows.
+    pub async fn records<C: ConnectionTrait>(&self, db_: &C) -> Result<Vec<Record>, StoreError> {
+        audit_record::Entity::find()
+            .order_by_asc(audit_record::Column::Seq)
+            .all(db_)
+            .await
+            .map_err(db("read the audit log"))?
+            .into_iter()
+            .map(to_record)
+            .collect()
+    }
+
+    /// Verifies the whole chain against every stored checkpoint.
+    ///
+    /// # Errors
+    /// Database failures; `Ok(Err(damage))` when the log was tampered with.
+    pub async fn verify<C: ConnectionTrait>(
+        &self,
+        db_: &C,
+    ) -> Result<Result<VerifiedLog, pledge_audit::Damage>, StoreError> {
+        let records = self.records(db_).await?;
+        let checkpoints = audit_checkpoint::Entity::find()
+            .order_by_asc(audit_checkpoint::Column::Size)
+            .all(db_)
+            .await
+            .map_err(db("read checkpoints"))?
+            .into_iter()
+            .map(|row| Checkpoint::from_bytes(&row.checkpoint).map_err(StoreError::from))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(verify(
+            &records,
+            &self.mac,
+            &checkpoints,
+            &self.signer.verifying_key(),
+        ))
+    }
+}
+
+trait InsertInto {
+    async fn insert_into<C: ConnectionTrait>(self, txn: &C) -> Result<(), StoreError>;
+}
+
+impl InsertInto for audit_checkpoint::ActiveModel {
+    async fn insert_into<C: ConnectionTrait>(self, txn: &C) -> Result<(), StoreError> {
+        audit_checkpoint::Entity::insert(self)
+            .exec(txn)
+            .await
+            .map_err(db("store a checkpoint"))?;
+        Ok(())
+    }
+}

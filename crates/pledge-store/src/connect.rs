@@ -1,0 +1,153 @@
+//! Opening a store: the main database, the separate key store, migrations, the audit keys.
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+use crate::error::db;
+use crate::{DbAudit, KeyStore, KeyStoreMigrator, MasterKey, Migrator, StoreError};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite: one file, one writer.
+    Sqlite,
+    /// PostgreSQL: many instances, one server.
+    Postgres,
+}
+
+/// Everything needed to open a store. Secrets come from configuration, never from the
+/// database.
+#[derive(Clone)]
+pub struct StoreConfig {
+    /// The main database (`sqlite://path?mode=rwc` or `postgres://…`).
+    pub database_url: String,
+    /// The key store: a different database from the main one.
+    pub keystore_url: String,
+    /// Wraps every per-person data key.
+    pub master_key: MasterKey,
+    /// Keys the audit chain's MAC.
+    pub audit_mac_key: [u8; 32],
+    /// Derives the pseudonyms the audit log uses for people.
+    pub pseudonym_key: [u8; 32],
+    /// Signs audit checkpoints (an Ed25519 secret key).
+    pub checkpoint_key: [u8; 32],
+}
+
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("database_url", &redact(&self.database_url))
+            .field("keystore_url", &redact(&self.keystore_url))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!(
+                "{}://…@{}",
+                url.get(..scheme).unwrap_or(""),
+                url.get(at + 1..).unwrap_or("")
+            )
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// An open store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) db: DatabaseConnection,
+    pub(crate) keys: KeyStore,
+    pub(crate) audit: DbAudit,
+    backend: Backend,
+}
+
+async fn connect(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        // One writer at a time is how SQLite works; one connection makes it explicit and keeps
+        // the audit chain's appends serial.
+        options.max_connections(1).min_connections(1);
+    }
+    Database::connect(options).await.map_err(db("connect"))
+}
+
+impl Store {
+    /// Connects to both databases and brings their schemas up to date.
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] when the main database and the key store are the same;
+    /// connection or migration failures.
+    pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        if config.database_url == config.keystore_url {
+            return Err(StoreError::Config(
+                "the key store must be a different database from the main one".into(),
+            ));
+        }
+        let db = connect(&config.database_url).await?;
+        Migrator::up(&db, None)
+            .await
+            .map_err(db_err("migrate the main database"))?;
+        let keys_db = connect(&config.keystore_url).await?;
+        KeyStoreMigrator::up(&keys_db, None)
+            .await
+            .map_err(db_err("migrate the key store"))?;
+        let backend = match db.get_database_backend() {
+            DbBackend::Postgres => Backend::Postgres,
+            _ => Backend::Sqlite,
+        };
+        Ok(Self {
+            db,
+            keys: KeyStore::new(keys_db, config.master_key.clone()),
+            audit: DbAudit::new(
+                &config.audit_mac_key,
+                &config.pseudonym_key,
+                &config.checkpoint_key,
+            ),
+            backend,
+        })
+    }
+
+    /// The backend the main database runs on.
+    pub const fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The audit log.
+    pub const fn audit(&self) -> &DbAudit {
+        &self.audit
+    }
+
+    /// The key store.
+    pub const fn keys(&self) -> &KeyStore {
+        &self.keys
+    }
+
+    /// The main database connection (for the admin command line and tests).
+    pub const fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+fn db_err(action: &'static str) -> impl FnOnce(sea_orm::DbErr) -> StoreError {
+    db(action)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_are_logged_without_passwords() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/pledge"),
+            "postgres://…@db:5432/pledge"
+        );
+        assert_eq!(
+            super::redact("sqlite://pledge.db?mode=rwc"),
+            "sqlite://pledge.db?mode=rwc"
+        );
+    }
+}

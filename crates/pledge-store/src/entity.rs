@@ -1,0 +1,71 @@
+//! SeaORM entities. Rows never leave the crate: repositories turn them into wire types.
+
+pub(crate) mod subject_key {
+    //! A wrapped per-person data key, in the key store.
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "subject_key")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub person_id: Uuid,
+        pub wrapped_key: Vec<u8>,
+        pub created_at: TimeDateTimeWithTimeZone,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod person {
+    //! A person; every personal field is sealed under their data key.
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "person")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub display_name: Option<Vec<u8>>,
+        pub email: Option<Vec<u8>>,
+        pub date_of_birth: Option<Vec<u8>>,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub erased_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod audit_record {
+    //! One record of the audit chain.
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_record")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub mac: Vec<u8>,
+        pub entry: Vec<u8>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub(crate) mod audit_checkpoint {
+    //! A signed checkpoint of the audit chain.
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_checkpoint")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub size: i64,
+        pub checkpoint: Vec<u8>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

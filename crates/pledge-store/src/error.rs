@@ -1,0 +1,50 @@
+//! The one error type of this crate.
+//!
+//! Database errors are kept for logs but never shown to people: `Display` says what failed in
+//! words, without the driver's message (which can contain SQL, values or connection details).
+
+use pledge_domain::PersonId;
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database refused or failed an operation.
+    #[error("the database could not {action}")]
+    Database {
+        /// What the store was doing.
+        action: &'static str,
+        /// The driver's error, for logs only.
+        #[source]
+        source: sea_orm::DbErr,
+    },
+    /// No such person.
+    #[error("person {0} does not exist")]
+    PersonNotFound(PersonId),
+    /// The person was erased: their data key is gone and their data cannot be read.
+    #[error("person {0} was erased; their data can no longer be read")]
+    Erased(PersonId),
+    /// A sealed value could not be opened: wrong key, wrong field, or tampered bytes.
+    #[error("a sealed value could not be opened (wrong key, wrong field or tampered)")]
+    Unseal,
+    /// The system's random source failed.
+    #[error("no randomness available for a new key or nonce")]
+    Randomness,
+    /// The audit log refused an entry.
+    #[error("the audit log refused the entry: {0}")]
+    Audit(#[from] pledge_audit::AuditError),
+    /// A stored value had an impossible shape.
+    #[error("a stored {what} is malformed")]
+    Corrupt {
+        /// Which value.
+        what: &'static str,
+    },
+    /// The configuration is unusable.
+    #[error("invalid store configuration: {0}")]
+    Config(String),
+}
+
+/// Wraps a database error with what the store was doing.
+pub(crate) fn db(action: &'static str) -> impl FnOnce(sea_orm::DbErr) -> StoreError {
+    move |source| StoreError::Database { action, source }
+}

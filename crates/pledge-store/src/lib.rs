@@ -1,0 +1,29 @@
+//! Pledge's persistence on SeaORM: SQLite (a file, embedded) by default, PostgreSQL for scale.
+//!
+//! What this crate guarantees, whatever the backend:
+//! - personal fields are stored sealed under a per-person data key (XChaCha20-Poly1305); the
+//!   keys live in a separate key store, wrapped by a master key from configuration. Erasing a
+//!   person destroys their key, so every copy of their data — backups included — becomes
+//!   unreadable (crypto-shredding);
+//! - every read and write of personal data through the store writes an audit entry in the same
+//!   transaction, chained with the audit log's keyed MAC; appends are serialised on both
+//!   backends;
+//! - rows never leave the crate: callers get wire types ([`PersonView`]), not SeaORM models.
+//!
+//! Status: this is the first slice of the store (people, the key store, the audit log in the
+//! database). The rest of the domain schema, the request workflows and retention sweeps follow.
+
+mod audit;
+mod connect;
+mod entity;
+mod error;
+mod migration;
+mod people;
+mod vault;
+
+pub use audit::DbAudit;
+pub use connect::{Backend, Store, StoreConfig};
+pub use error::StoreError;
+pub use migration::{KeyStoreMigrator, Migrator};
+pub use people::{NewPerson, PersonView};
+pub use vault::{DataKey, FieldRef, KeyStore, MasterKey};

@@ -1,0 +1,35 @@
+//! Schema migrations, one module per change, named `mYYYYMMDD_NNNNNN_name`.
+//!
+//! Two migrators, because the key store is a separate database: [`Migrator`] for the main
+//! database and [`KeyStoreMigrator`] for the key store. Both run on SQLite and PostgreSQL.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_person;
+mod m20261123_000002_audit;
+mod m20261123_000101_subject_key;
+
+/// The main database's migrations.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_person::Migration),
+            Box::new(m20261123_000002_audit::Migration),
+        ]
+    }
+}
+
+/// The key store's migrations.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyStoreMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for KeyStoreMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000101_subject_key::Migration)]
+    }
+}

@@ -1,0 +1,233 @@
+//! People: created with a fresh data key, read with an audit entry, erased by crypto-shredding.
+
+use std::collections::BTreeSet;
+
+use pledge_audit::{Action, ActorKey, Event, Outcome, RequestId};
+use pledge_domain::{CategoryId, PersonId, PurposeId};
+use sea_orm::{ActiveModelTrait, ActiveValue, EntityTrait, TransactionTrait};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::entity::person;
+use crate::error::db;
+use crate::vault::FieldRef;
+use crate::{DataKey, Store, StoreError};
+
+const NAME: FieldRef = FieldRef {
+    table: "person",
+    column: "display_name",
+};
+const EMAIL: FieldRef = FieldRef {
+    table: "person",
+    column: "email",
+};
+const BIRTH: FieldRef = FieldRef {
+    table: "person",
+    column: "date_of_birth",
+};
+
+/// The data of a new person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    /// The name they go by.
+    pub display_name: String,
+    /// Their email address.
+    pub email: String,
+    /// Their date of birth, when the policy needs it.
+    pub date_of_birth: Option<Date>,
+}
+
+/// A person as callers see them (never the row itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonView {
+    /// Their id.
+    pub id: PersonId,
+    /// The name they go by.
+    pub display_name: String,
+    /// Their email address.
+    pub email: String,
+    /// Their date of birth, if known.
+    pub date_of_birth: Option<Date>,
+}
+
+fn contact_details() -> BTreeSet<CategoryId> {
+    CategoryId::new("contact-details")
+        .map(|c| [c].into())
+        .unwrap_or_default()
+}
+
+fn request_id() -> RequestId {
+    RequestId::from_bytes(Uuid::now_v7().into_bytes())
+}
+
+fn seal_opt(
+    key: &DataKey,
+    field: FieldRef,
+    value: Option<&[u8]>,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    value.map(|v| key.seal(field, v)).transpose()
+}
+
+impl Store {
+    fn event(
+        &self,
+        actor: ActorKey,
+        action: Action,
+        person: PersonId,
+        purpose: Option<PurposeId>,
+    ) -> Event {
+        Event {
+            actor,
+            action,
+            subject: Some(self.audit.subject(person)),
+            categories: contact_details(),
+            purpose,
+            request: request_id(),
+            outcome: Outcome::Succeeded,
+        }
+    }
+
+    /// Creates a person: a fresh data key in the key store, their sealed row and an audit entry
+    /// in one transaction of the main database.
+    ///
+    /// # Errors
+    /// Key-store, randomness or database failures; nothing is half-written in the main
+    /// database (an unused key may remain in the key store, which holds no personal data).
+    pub async fn create_person(
+        &self,
+        new: &NewPerson,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
+        let id = PersonId::from_uuid(Uuid::now_v7());
+        let key = self.keys.create(id, now).await?;
+        let birth = new.date_of_birth.map(|d| d.to_string());
+        let row = person::ActiveModel {
+            id: ActiveValue::Set(id.as_uuid()),
+            display_name: ActiveValue::Set(Some(key.seal(NAME, new.display_name.as_bytes())?)),
+            email: ActiveValue::Set(Some(key.seal(EMAIL, new.email.as_bytes())?)),
+            date_of_birth: ActiveValue::Set(seal_opt(
+                &key,
+                BIRTH,
+                birth.as_deref().map(str::as_bytes),
+            )?),
+            created_at: ActiveValue::Set(now),
+            erased_at: ActiveValue::Set(None),
+        };
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(db("start creating a person"))?;
+        row.insert(&txn).await.map_err(db("store a person"))?;
+        let event = self.event(actor, Action::Create, id, Some(purpose("account")?));
+        self.audit.append(&txn, vec![event], now).await?;
+        txn.commit().await.map_err(db("commit a new person"))?;
+        Ok(id)
+    }
+
+    /// Reads a person for `purpose`, writing the read to the audit log first (K30).
+    ///
+    /// # Errors
+    /// [`StoreError::PersonNotFound`], [`StoreError::Erased`], or failures.
+    pub async fn read_person(
+        &self,
+        id: PersonId,
+        actor: ActorKey,
+        purpose_id: PurposeId,
+        now: OffsetDateTime,
+    ) -> Result<PersonView, StoreError> {
+        let row = person::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(db("read a person"))?
+            .ok_or(StoreError::PersonNotFound(id))?;
+        if row.erased_at.is_some() {
+            return Err(StoreError::Erased(id));
+        }
+        let key = self.keys.get(id).await?.ok_or(StoreError::Erased(id))?;
+        let view = open_person(&key, id, &row)?;
+        let txn = self.db.begin().await.map_err(db("start auditing a read"))?;
+        self.audit
+            .append(
+                &txn,
+                vec![self.event(actor, Action::Read, id, Some(purpose_id))],
+                now,
+            )
+            .await?;
+        txn.commit().await.map_err(db("commit an audited read"))?;
+        Ok(view)
+    }
+
+    /// Erases a person by crypto-shredding: their data key is destroyed first (every copy of
+    /// their sealed data, backups included, becomes unreadable at once), then their sealed
+    /// fields are cleared and the erasure audited in one transaction. Safe to run again after
+    /// a crash at any point.
+    ///
+    /// # Errors
+    /// [`StoreError::PersonNotFound`] or failures.
+    pub async fn erase_person(
+        &self,
+        id: PersonId,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let row = person::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(db("find a person to erase"))?
+            .ok_or(StoreError::PersonNotFound(id))?;
+        self.keys.shred(id).await?;
+        if row.erased_at.is_some() {
+            return Ok(());
+        }
+        let txn = self.db.begin().await.map_err(db("start an erasure"))?;
+        let mut cleared: person::ActiveModel = row.into();
+        cleared.display_name = ActiveValue::Set(None);
+        cleared.email = ActiveValue::Set(None);
+        cleared.date_of_birth = ActiveValue::Set(None);
+        cleared.erased_at = ActiveValue::Set(Some(now));
+        cleared
+            .update(&txn)
+            .await
+            .map_err(db("clear an erased person"))?;
+        self.audit
+            .append(&txn, vec![self.event(actor, Action::Erase, id, None)], now)
+            .await?;
+        txn.commit().await.map_err(db("commit an erasure"))?;
+        Ok(())
+    }
+}
+
+fn purpose(id: &str) -> Result<PurposeId, StoreError> {
+    PurposeId::new(id).map_err(|_| StoreError::Corrupt { what: "purpose id" })
+}
+
+/// Opens a person's sealed fields with their key.
+pub(crate) fn open_person(
+    key: &DataKey,
+    id: PersonId,
+    row: &person::Model,
+) -> Result<PersonView, StoreError> {
+    let text = |field: FieldRef, value: &Option<Vec<u8>>| -> Result<String, StoreError> {
+        value
+            .as_deref()
+            .map_or(Ok(String::new()), |sealed| key.open_text(field, sealed))
+    };
+    let birth = match &row.date_of_birth {
+        None => None,
+        Some(sealed) => {
+            let text = key.open_text(BIRTH, sealed)?;
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            Some(Date::parse(&text, format).map_err(|_| StoreError::Corrupt {
+                what: "date of birth",
+            })?)
+        }
+    };
+    Ok(PersonView {
+        id,
+        display_name: text(NAME, &row.display_name)?,
+        email: text(EMAIL, &row.email)?,
+        date_of_birth: birth,
+    })
+}

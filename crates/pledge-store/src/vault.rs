@@ -1,0 +1,217 @@
+//! Per-person data keys, the separate key store, and sealing of personal fields.
+//!
+//! Every person gets a random 256-bit data key when they are created. The key is stored only in
+//! the key store (a separate database), wrapped (AEAD-encrypted) under the master key from
+//! configuration. Personal fields are sealed with the data key, binding each ciphertext to its
+//! table, column and person (as associated data), so a sealed value cannot be moved to another
+//! row or column unnoticed. Shredding a person deletes their wrapped key: every copy of their
+//! sealed fields, in every backup of the main database, is unreadable from then on.
+//!
+//! Backup rule this relies on: backups of the key store must expire within the erasure deadline
+//! (30 days for Kexara), otherwise an old key-store backup could bring a key back.
+
+use std::fmt;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use pledge_domain::PersonId;
+use sea_orm::{ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection, EntityTrait};
+use time::OffsetDateTime;
+
+use crate::StoreError;
+use crate::entity::subject_key;
+use crate::error::db;
+
+const SEAL_VERSION: u8 = 1;
+const NONCE_LEN: usize = 24;
+
+/// The master key that wraps every data key. Comes from configuration; never stored.
+#[derive(Clone)]
+pub struct MasterKey([u8; 32]);
+
+impl MasterKey {
+    /// Wraps 32 secret bytes.
+    pub const fn new(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+}
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MasterKey(…)")
+    }
+}
+
+/// One person's data key.
+#[derive(Clone)]
+pub struct DataKey {
+    person: PersonId,
+    key: [u8; 32],
+}
+
+impl fmt::Debug for DataKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DataKey({}, …)", self.person)
+    }
+}
+
+/// Where a sealed value lives: its table and column (bound into the ciphertext).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldRef {
+    /// The table.
+    pub table: &'static str,
+    /// The column.
+    pub column: &'static str,
+}
+
+fn random<const N: usize>() -> Result<[u8; N], StoreError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|_| StoreError::Randomness)?;
+    Ok(bytes)
+}
+
+fn seal_with(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let nonce: [u8; NONCE_LEN] = random()?;
+    let ciphertext = cipher
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
+        .map_err(|_| StoreError::Unseal)?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
+    out.push(SEAL_VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ciphertext);
+    Ok(out)
+}
+
+fn open_with(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let (&version, rest) = sealed.split_first().ok_or(StoreError::Unseal)?;
+    if version != SEAL_VERSION || rest.len() < NONCE_LEN {
+        return Err(StoreError::Unseal);
+    }
+    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+    let nonce = XNonce::try_from(nonce).map_err(|_| StoreError::Unseal)?;
+    XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: ciphertext,
+                aad,
+            },
+        )
+        .map_err(|_| StoreError::Unseal)
+}
+
+impl DataKey {
+    fn aad(&self, field: FieldRef) -> Vec<u8> {
+        format!("pledge/v1/{}/{}/{}", field.table, field.column, self.person).into_bytes()
+    }
+
+    /// Seals `plaintext` for `field` of this key's person.
+    ///
+    /// # Errors
+    /// [`StoreError::Randomness`] when no nonce can be drawn.
+    pub fn seal(&self, field: FieldRef, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+        seal_with(&self.key, &self.aad(field), plaintext)
+    }
+
+    /// Opens a value sealed for `field` of this key's person.
+    ///
+    /// # Errors
+    /// [`StoreError::Unseal`] for another person's, another field's or tampered bytes.
+    pub fn open(&self, field: FieldRef, sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+        open_with(&self.key, &self.aad(field), sealed)
+    }
+
+    /// Opens a sealed UTF-8 string.
+    ///
+    /// # Errors
+    /// As [`DataKey::open`], or [`StoreError::Corrupt`] when the plaintext is not UTF-8.
+    pub fn open_text(&self, field: FieldRef, sealed: &[u8]) -> Result<String, StoreError> {
+        String::from_utf8(self.open(field, sealed)?)
+            .map_err(|_| StoreError::Corrupt { what: field.column })
+    }
+}
+
+/// The key store: wrapped data keys, in their own database.
+#[derive(Debug, Clone)]
+pub struct KeyStore {
+    db: DatabaseConnection,
+    master: MasterKey,
+}
+
+impl KeyStore {
+    /// A key store over an already migrated connection.
+    pub fn new(db: DatabaseConnection, master: MasterKey) -> Self {
+        Self { db, master }
+    }
+
+    fn wrap_aad(person: PersonId) -> Vec<u8> {
+        format!("pledge/v1/subject-key/{person}").into_bytes()
+    }
+
+    /// Creates and stores a fresh data key for `person`.
+    ///
+    /// # Errors
+    /// Randomness or database failures; a person who already has a key keeps it.
+    pub async fn create(
+        &self,
+        person: PersonId,
+        now: OffsetDateTime,
+    ) -> Result<DataKey, StoreError> {
+        if let Some(existing) = self.get(person).await? {
+            return Ok(existing);
+        }
+        let key: [u8; 32] = random()?;
+        let wrapped = seal_with(&self.master.0, &Self::wrap_aad(person), &key)?;
+        subject_key::ActiveModel {
+            person_id: ActiveValue::Set(person.as_uuid()),
+            wrapped_key: ActiveValue::Set(wrapped),
+            created_at: ActiveValue::Set(now),
+        }
+        .insert(&self.db)
+        .await
+        .map_err(db("store a new data key"))?;
+        Ok(DataKey { person, key })
+    }
+
+    /// The data key of `person`, or `None` once it has been shredded (or never existed).
+    ///
+    /// # Errors
+    /// Database failures; [`StoreError::Unseal`] when the wrapped key does not open under the
+    /// master key (wrong master key, or a key moved between people).
+    pub async fn get(&self, person: PersonId) -> Result<Option<DataKey>, StoreError> {
+        let row = subject_key::Entity::find_by_id(person.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(db("read a data key"))?;
+        let Some(row) = row else { return Ok(None) };
+        let plain = open_with(&self.master.0, &Self::wrap_aad(person), &row.wrapped_key)?;
+        let key: [u8; 32] = plain
+            .try_into()
+            .map_err(|_| StoreError::Corrupt { what: "data key" })?;
+        Ok(Some(DataKey { person, key }))
+    }
+
+    /// Destroys the data key of `person`. Idempotent: shredding twice is not an error.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn shred(&self, person: PersonId) -> Result<(), StoreError> {
+        subject_key::Entity::delete_by_id(person.as_uuid())
+            .exec(&self.db)
+            .await
+            .map_err(db("destroy a data key"))?;
+        Ok(())
+    }
+
+    /// The key store's connection (for migrations and tests).
+    pub fn connection(&self) -> &impl ConnectionTrait {
+        &self.db
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests of `pledge-store`, each run on SQLite (files) and on a real PostgreSQL
+//! server (`PLEDGE_TEST_POSTGRES`, default `postgres://postgres@127.0.0.1:5432/postgres`; `cargo
+//! xtask test` provides one). Every test gets fresh databases.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+mod audit;
+mod people;
+mod support;

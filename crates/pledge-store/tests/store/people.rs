@@ -1,0 +1,195 @@
+//! People, per-person keys and crypto-shredding.
+
+use pledge_domain::PurposeId;
+use pledge_store::{Backend, NewPerson, Store, StoreError};
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::support::{config, now, on_both};
+
+fn ada() -> NewPerson {
+    NewPerson {
+        display_name: "Ada Lovelace".into(),
+        email: "ada@example.org".into(),
+        date_of_birth: Some(time::macros::date!(1990 - 12 - 10)),
+    }
+}
+
+fn purpose() -> PurposeId {
+    PurposeId::new("service-delivery").unwrap()
+}
+
+/// Every sealed byte of the person table, as a raw backup would hold it.
+async fn raw_person_bytes(store: &Store) -> Vec<Vec<u8>> {
+    let backend = store.connection().get_database_backend();
+    let rows = store
+        .connection()
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT display_name, email, date_of_birth FROM person",
+        ))
+        .await
+        .expect("raw select");
+    let mut out = Vec::new();
+    for row in rows {
+        for column in ["display_name", "email", "date_of_birth"] {
+            if let Ok(Some(bytes)) = row.try_get::<Option<Vec<u8>>>("", column) {
+                out.push(bytes);
+            }
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_is_stored_sealed_and_read_back() {
+    on_both(async |store, _, _| {
+        let actor = store.audit().service("test");
+        let id = store
+            .create_person(&ada(), actor, now())
+            .await
+            .expect("created");
+        let view = store
+            .read_person(id, actor, purpose(), now())
+            .await
+            .expect("read");
+        assert_eq!(view.display_name, "Ada Lovelace");
+        assert_eq!(view.email, "ada@example.org");
+        assert_eq!(
+            view.date_of_birth,
+            Some(time::macros::date!(1990 - 12 - 10))
+        );
+        for bytes in raw_person_bytes(&store).await {
+            assert!(!contains(&bytes, b"Ada"), "plaintext in the database");
+            assert!(
+                !contains(&bytes, b"ada@example.org"),
+                "plaintext in the database"
+            );
+        }
+    })
+    .await;
+}
+
+/// W52, K22, K27: erasure reaches backups. A copy of the database taken before the erasure,
+/// read with the key store after it, reveals nothing of the erased person.
+#[tokio::test(flavor = "multi_thread")]
+async fn w52_k22_k27_a_backup_taken_before_erasure_is_unreadable_after_it() {
+    on_both(async |store, _, fresh| {
+        let actor = store.audit().service("test");
+        let ada = store
+            .create_person(&ada(), actor, now())
+            .await
+            .expect("created");
+        let bob = store
+            .create_person(
+                &NewPerson {
+                    display_name: "Bob".into(),
+                    email: "bob@example.org".into(),
+                    date_of_birth: None,
+                },
+                actor,
+                now(),
+            )
+            .await
+            .expect("created");
+        let backup = raw_person_bytes(&store).await;
+        let file_backup = fresh
+            .sqlite_main()
+            .map(|path| std::fs::read(path).expect("backup file"));
+        store.erase_person(ada, actor, now()).await.expect("erased");
+        assert!(
+            store.keys().get(ada).await.expect("key store").is_none(),
+            "ada's key is destroyed"
+        );
+        let bob_key = store
+            .keys()
+            .get(bob)
+            .await
+            .expect("key store")
+            .expect("bob keeps his key");
+        let mut opened = 0;
+        for sealed in &backup {
+            for column in ["display_name", "email", "date_of_birth"] {
+                let field = pledge_store::FieldRef {
+                    table: "person",
+                    column,
+                };
+                if let Ok(text) = bob_key.open_text(field, sealed) {
+                    assert!(!text.contains("Ada") && !text.contains("ada@"), "{text}");
+                    opened += 1;
+                }
+            }
+        }
+        assert_eq!(
+            opened, 2,
+            "only Bob's two fields open with the remaining keys"
+        );
+        if let Some(file) = file_backup {
+            assert!(
+                !contains(&file, b"ada@example.org"),
+                "plaintext in the SQLite file"
+            );
+        }
+        let err = store
+            .read_person(ada, actor, purpose(), now())
+            .await
+            .expect_err("erased");
+        assert!(matches!(err, StoreError::Erased(id) if id == ada), "{err}");
+        assert!(
+            store
+                .read_person(bob, actor, purpose(), now())
+                .await
+                .is_ok()
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn erasure_is_idempotent_and_audited_once() {
+    on_both(async |store, _, _| {
+        let actor = store.audit().service("test");
+        let id = store
+            .create_person(&ada(), actor, now())
+            .await
+            .expect("created");
+        store.erase_person(id, actor, now()).await.expect("erased");
+        store
+            .erase_person(id, actor, now())
+            .await
+            .expect("erasing again is fine");
+        let records = store
+            .audit()
+            .records(store.connection())
+            .await
+            .expect("records");
+        let erasures = records
+            .iter()
+            .filter(|r| r.entry().expect("decodes").event.action == pledge_audit::Action::Erase)
+            .count();
+        assert_eq!(erasures, 1);
+        let unknown = pledge_domain::PersonId::from_uuid(uuid::Uuid::nil());
+        assert!(matches!(
+            store.erase_person(unknown, actor, now()).await,
+            Err(StoreError::PersonNotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_key_store_must_be_a_separate_database() {
+    let same = config("sqlite::memory:".into(), "sqlite::memory:".into());
+    let err = Store::open(&same).await.expect_err("refused");
+    assert!(matches!(err, StoreError::Config(_)), "{err}");
+    on_both(async |store, _, _| {
+        assert!(matches!(
+            store.backend(),
+            Backend::Sqlite | Backend::Postgres
+        ));
+    })
+    .await;
+}
