@@ -360,7 +360,8 @@ impl Walker<'_> {
 }
 
 /// Fields that never change what is done with data.
-const EDITORIAL_FIELDS: [&str; 11] = [
+const EDITORIAL_FIELDS: [&str; 12] = [
+    "stored_in",
     "sources",
     "deployer_choice",
     "description",

@@ -239,6 +239,10 @@ pub struct Category {
     /// True when people may choose not to provide it (W08, W10).
     #[serde(default)]
     pub optional: bool,
+    /// The store columns (`table.column`) that hold this category: how the store's declared
+    /// personal data is tied to the policy's categories, purposes and retention rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stored_in: Vec<String>,
     /// Promise IDs.
     #[serde(default)]
     pub sources: Vec<PromiseId>,

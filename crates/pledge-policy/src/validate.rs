@@ -114,6 +114,16 @@ pub fn load(file: &str, text: &str) -> Result<ValidPolicy, PolicyError> {
     })
 }
 
+/// True for `table.column` with lowercase letters, digits and underscores.
+fn is_column_ref(text: &str) -> bool {
+    let word = |w: &str| {
+        w.starts_with(|c: char| c.is_ascii_lowercase())
+            && w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    matches!(text.split_once('.'), Some((table, column)) if word(table) && word(column))
+}
+
 struct Checker<'p> {
     policy: &'p Policy,
     categories: HashSet<&'p CategoryId>,
@@ -305,6 +315,22 @@ impl<'p> Checker<'p> {
     fn categories(&mut self) {
         let p = self.policy;
         self.unique("category", "id", p.categories.iter().map(|c| &c.id));
+        let mut claimed: HashMap<&str, &CategoryId> = HashMap::new();
+        for (i, category) in p.categories.iter().enumerate() {
+            for (j, column) in category.stored_in.iter().enumerate() {
+                let path = crate::path!("category", i, "stored_in", j);
+                if !is_column_ref(column) {
+                    self.report(
+                        path,
+                        format!("`{column}` is not a `table.column` reference"),
+                    );
+                } else if let Some(owner) = claimed.insert(column, &category.id) {
+                    let message =
+                        format!("column `{column}` is already claimed by category `{owner}`");
+                    self.report(path, message);
+                }
+            }
+        }
         for (i, category) in p.categories.iter().enumerate() {
             self.text(crate::path!("category", i, "name"), &category.name);
             self.text(

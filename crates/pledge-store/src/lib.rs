@@ -15,6 +15,7 @@
 
 mod audit;
 mod connect;
+pub mod declared;
 mod entity;
 mod error;
 mod migration;

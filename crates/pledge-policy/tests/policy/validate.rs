@@ -202,3 +202,30 @@ fn j30_a_stated_clock_is_validated_like_the_enforced_one() {
         "written justification",
     );
 }
+
+#[test]
+fn store_columns_are_written_as_table_dot_column_and_claimed_once() {
+    check(
+        "sources = [\"T02\"]",
+        "stored_in = [\"person email\"]\nsources = [\"T02\"]",
+        "person email",
+        "not a `table.column` reference",
+    );
+    let text = MINIMAL
+        .replacen(
+            "sources = [\"T02\"]",
+            "stored_in = [\"person.email\"]\nsources = [\"T02\"]",
+            1,
+        )
+        .replacen(
+            "sources = [\"T03\"]",
+            "stored_in = [\"person.email\"]\nsources = [\"T03\"]",
+            1,
+        );
+    let err = pledge_policy::load("minimal.toml", &text).expect_err("claimed twice");
+    assert!(
+        err.to_string()
+            .contains("already claimed by category `contact`"),
+        "{err}"
+    );
+}

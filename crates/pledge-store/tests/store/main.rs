@@ -10,5 +10,6 @@
 )] // tests may fail loudly
 
 mod audit;
+mod declared;
 mod people;
 mod support;
