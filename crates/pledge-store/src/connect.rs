@@ -133,6 +133,64 @@ impl Store {
     }
 }
 
+/// One migration and whether it has been applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationState {
+    /// The migration's name (`m20261123_000001_person`).
+    pub name: String,
+    /// True once applied.
+    pub applied: bool,
+}
+
+/// Which way to migrate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrate {
+    /// Apply every pending migration.
+    Up,
+    /// Roll back this many migrations.
+    Down(u32),
+}
+
+/// The migrations of the main database (`keystore = false`) or the key store at `url`.
+///
+/// # Errors
+/// Connection or database failures.
+pub async fn migration_status(
+    url: &str,
+    keystore: bool,
+) -> Result<Vec<MigrationState>, StoreError> {
+    let db = connect(url).await?;
+    let migrations = if keystore {
+        KeyStoreMigrator::get_migration_with_status(&db).await
+    } else {
+        Migrator::get_migration_with_status(&db).await
+    }
+    .map_err(db_err("read the migration status"))?;
+    Ok(migrations
+        .iter()
+        .map(|m| MigrationState {
+            name: m.name().to_owned(),
+            applied: matches!(m.status(), sea_orm_migration::MigrationStatus::Applied),
+        })
+        .collect())
+}
+
+/// Migrates the main database (`keystore = false`) or the key store at `url`.
+///
+/// # Errors
+/// Connection or migration failures; each migration runs in its own transaction on
+/// PostgreSQL.
+pub async fn migrate(url: &str, keystore: bool, direction: Migrate) -> Result<(), StoreError> {
+    let db = connect(url).await?;
+    let result = match (keystore, direction) {
+        (false, Migrate::Up) => Migrator::up(&db, None).await,
+        (false, Migrate::Down(steps)) => Migrator::down(&db, Some(steps)).await,
+        (true, Migrate::Up) => KeyStoreMigrator::up(&db, None).await,
+        (true, Migrate::Down(steps)) => KeyStoreMigrator::down(&db, Some(steps)).await,
+    };
+    result.map_err(db_err("migrate"))
+}
+
 fn db_err(action: &'static str) -> impl FnOnce(sea_orm::DbErr) -> StoreError {
     db(action)
 }

@@ -23,7 +23,9 @@ mod people;
 mod vault;
 
 pub use audit::DbAudit;
-pub use connect::{Backend, Store, StoreConfig};
+pub use connect::{
+    Backend, Migrate, MigrationState, Store, StoreConfig, migrate, migration_status,
+};
 pub use error::StoreError;
 pub use migration::{KeyStoreMigrator, Migrator};
 pub use people::{NewPerson, PersonView};

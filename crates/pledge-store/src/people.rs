@@ -38,7 +38,7 @@ pub struct NewPerson {
 }
 
 /// A person as callers see them (never the row itself).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PersonView {
     /// Their id.
     pub id: PersonId,
@@ -156,6 +156,38 @@ impl Store {
             )
             .await?;
         txn.commit().await.map_err(db("commit an audited read"))?;
+        Ok(view)
+    }
+
+    /// Exports everything the store holds about a person (their access and portability
+    /// request), writing an export entry to the audit log in the same transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::PersonNotFound`], [`StoreError::Erased`], or failures.
+    pub async fn export_person(
+        &self,
+        id: PersonId,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<PersonView, StoreError> {
+        let row = person::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(db("read a person to export"))?
+            .ok_or(StoreError::PersonNotFound(id))?;
+        if row.erased_at.is_some() {
+            return Err(StoreError::Erased(id));
+        }
+        let key = self.keys.get(id).await?.ok_or(StoreError::Erased(id))?;
+        let view = open_person(&key, id, &row)?;
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(db("start auditing an export"))?;
+        let event = self.event(actor, Action::Export, id, Some(purpose("access-request")?));
+        self.audit.append(&txn, vec![event], now).await?;
+        txn.commit().await.map_err(db("commit an audited export"))?;
         Ok(view)
     }
 

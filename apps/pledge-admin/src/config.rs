@@ -1,0 +1,36 @@
+//! Reading the store's configuration from the environment, with errors that name the variable.
+
+use anyhow::{Context, Result, bail};
+use pledge_store::{MasterKey, StoreConfig};
+
+fn var(name: &str) -> Result<String> {
+    std::env::var(name).with_context(|| format!("{name} is not set (see `pledge-admin --help`)"))
+}
+
+/// 32 bytes written as 64 hex digits.
+fn key(name: &str) -> Result<[u8; 32]> {
+    let text = var(name)?;
+    let text = text.trim();
+    if text.len() != 64 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("{name} must be 64 hexadecimal digits (32 bytes)");
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).context("hex digits")?;
+        *byte =
+            u8::from_str_radix(pair, 16).with_context(|| format!("{name} is not hexadecimal"))?;
+    }
+    Ok(out)
+}
+
+/// The store configuration from `PLEDGE_*` variables.
+pub fn from_env() -> Result<StoreConfig> {
+    Ok(StoreConfig {
+        database_url: var("PLEDGE_DATABASE_URL")?,
+        keystore_url: var("PLEDGE_KEYSTORE_URL")?,
+        master_key: MasterKey::new(key("PLEDGE_MASTER_KEY")?),
+        audit_mac_key: key("PLEDGE_AUDIT_MAC_KEY")?,
+        pseudonym_key: key("PLEDGE_PSEUDONYM_KEY")?,
+        checkpoint_key: key("PLEDGE_CHECKPOINT_KEY")?,
+    })
+}

@@ -1,0 +1,187 @@
+//! `pledge-admin`: operator commands for a Pledge store.
+//!
+//! Configuration comes from the environment, never from arguments (so secrets stay out of
+//! shell history and process lists):
+//!
+//! | variable | what |
+//! |---|---|
+//! | `PLEDGE_DATABASE_URL` | the main database (`sqlite://file?mode=rwc` or `postgres://…`) |
+//! | `PLEDGE_KEYSTORE_URL` | the key store, a different database |
+//! | `PLEDGE_MASTER_KEY` | 64 hex digits: wraps every per-person data key |
+//! | `PLEDGE_AUDIT_MAC_KEY` | 64 hex digits: keys the audit chain |
+//! | `PLEDGE_PSEUDONYM_KEY` | 64 hex digits: derives audit pseudonyms |
+//! | `PLEDGE_CHECKPOINT_KEY` | 64 hex digits: the Ed25519 key that signs checkpoints |
+//!
+//! Exit codes: 0 done; 1 the operation found a problem (a tampered audit log); 2 the command
+//! could not run (bad arguments, missing or malformed configuration, database unreachable).
+
+mod config;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use pledge_domain::PersonId;
+use pledge_store::{Migrate, Store};
+use time::OffsetDateTime;
+
+/// Operator commands for a Pledge store.
+#[derive(Debug, Parser)]
+#[command(name = "pledge-admin", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Schema migrations of the main database (or, with --keystore, of the key store).
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+        /// Work on the key store instead of the main database.
+        #[arg(long, global = true)]
+        keystore: bool,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// One person's data.
+    Person {
+        #[command(subcommand)]
+        action: PersonAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MigrateAction {
+    /// List migrations and whether each is applied.
+    Status,
+    /// Apply every pending migration.
+    Up,
+    /// Roll back migrations.
+    Down {
+        /// How many.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Verify the whole chain against every signed checkpoint.
+    Verify,
+    /// Sign and store a checkpoint of the chain as it stands.
+    Checkpoint,
+}
+
+#[derive(Debug, Subcommand)]
+enum PersonAction {
+    /// Print everything held about a person as JSON (audited as an export).
+    Export {
+        /// The person's id.
+        id: PersonId,
+    },
+    /// Erase a person by destroying their data key (audited; safe to repeat).
+    Erase {
+        /// The person's id.
+        id: PersonId,
+    },
+}
+
+/// What a finished command says about the data.
+enum Outcome {
+    Done,
+    ProblemFound,
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::ProblemFound) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("pledge-admin: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<Outcome> {
+    let config = config::from_env()?;
+    let now = OffsetDateTime::now_utc();
+    match cli.command {
+        Command::Migrate { action, keystore } => {
+            let url = if keystore {
+                &config.keystore_url
+            } else {
+                &config.database_url
+            };
+            match action {
+                MigrateAction::Status => {
+                    for state in pledge_store::migration_status(url, keystore).await? {
+                        println!(
+                            "{} {}",
+                            if state.applied { "applied" } else { "pending" },
+                            state.name
+                        );
+                    }
+                }
+                MigrateAction::Up => pledge_store::migrate(url, keystore, Migrate::Up).await?,
+                MigrateAction::Down { steps } => {
+                    pledge_store::migrate(url, keystore, Migrate::Down(steps)).await?;
+                }
+            }
+            Ok(Outcome::Done)
+        }
+        Command::Audit { action } => {
+            let store = Store::open(&config)
+                .await
+                .context("cannot open the store")?;
+            match action {
+                AuditAction::Verify => match store.audit().verify(store.connection()).await? {
+                    Ok(verified) => {
+                        println!(
+                            "audit log intact: {} records, {} covered by signed checkpoints",
+                            verified.size(),
+                            verified.signed_size()
+                        );
+                        Ok(Outcome::Done)
+                    }
+                    Err(damage) => {
+                        println!(
+                            "audit log damaged: {} at record {}",
+                            damage.kind, damage.position
+                        );
+                        Ok(Outcome::ProblemFound)
+                    }
+                },
+                AuditAction::Checkpoint => {
+                    let checkpoint = store.audit().checkpoint(store.connection()).await?;
+                    println!("checkpoint signed at size {}", checkpoint.size());
+                    Ok(Outcome::Done)
+                }
+            }
+        }
+        Command::Person { action } => {
+            let store = Store::open(&config)
+                .await
+                .context("cannot open the store")?;
+            let operator = store.audit().service("pledge-admin");
+            match action {
+                PersonAction::Export { id } => {
+                    let view = store.export_person(id, operator, now).await?;
+                    println!("{}", serde_json::to_string_pretty(&view)?);
+                }
+                PersonAction::Erase { id } => {
+                    store.erase_person(id, operator, now).await?;
+                    println!("erased {id}: their data key is destroyed");
+                }
+            }
+            Ok(Outcome::Done)
+        }
+    }
+}
