@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use time::Duration;
 use uuid::Uuid;
 
-const ENTRIES: u64 = 1_000_000;
+const FULL: u64 = 1_000_000;
 const CHECKPOINT_EVERY: u64 = 10_000;
 
 const CATEGORIES: [&str; 5] = [
@@ -68,12 +68,13 @@ fn event(n: u64, keys: &PseudonymKey) -> Event {
 }
 
 fn build(key: &MacKey, signer: &SigningKey) -> (Vec<Record>, Vec<Checkpoint>) {
+    let n_entries = pledge_benches::scale(FULL);
     let keys = PseudonymKey::new(&[7; 32]);
     let start = time::macros::datetime!(2026-01-01 0:00 UTC);
     let mut log = AuditLog::new(key.clone());
-    let mut records = Vec::with_capacity(ENTRIES as usize);
+    let mut records = Vec::with_capacity(n_entries as usize);
     let mut checkpoints = Vec::new();
-    for n in 0..ENTRIES {
+    for n in 0..n_entries {
         let at = start + Duration::milliseconds(n as i64 * 250);
         records.push(log.append(event(n, &keys), at).expect("complete event"));
         if log.size().is_multiple_of(CHECKPOINT_EVERY) {
@@ -88,11 +89,12 @@ fn audit_verify(c: &mut Criterion) {
     let signer = SigningKey::from_bytes(&[2; 32]);
     let verifying_key = signer.verifying_key();
     let (records, checkpoints) = build(&key, &signer);
+    let n_entries = records.len();
     let bytes: usize = records.iter().map(|r| r.entry_bytes().len()).sum();
     eprintln!(
-        "audit: {ENTRIES} entries, {} checkpoints, {:.1} bytes per encoded entry",
+        "audit: {n_entries} entries, {} checkpoints, {:.1} bytes per encoded entry",
         checkpoints.len(),
-        bytes as f64 / ENTRIES as f64
+        bytes as f64 / n_entries as f64
     );
     assert!(verify(&records, &key, &checkpoints, &verifying_key).is_ok());
 

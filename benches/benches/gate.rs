@@ -26,7 +26,7 @@ use pledge_policy::packs::load_pack;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-const PEOPLE: u64 = 1_000_000;
+const FULL: u64 = 1_000_000;
 
 fn person(n: u64) -> PersonId {
     // Spread ids like UUIDv7s minted over time.
@@ -36,6 +36,7 @@ fn person(n: u64) -> PersonId {
 }
 
 fn gate(c: &mut Criterion) {
+    let n_people = pledge_benches::scale(FULL);
     let policy = load_pack("kexara").expect("kexara loads");
     let gate = Gate::new(&policy);
     let personalisation = gate
@@ -52,7 +53,7 @@ fn gate(c: &mut Criterion) {
         given_by: GivenBy::Subject,
     };
     let mut ledger = Ledger::new();
-    for n in 0..PEOPLE {
+    for n in 0..n_people {
         let target = if n % 2 == 0 {
             ConsentTarget::Purpose(PurposeId::new("personalisation").expect("slug"))
         } else {
@@ -73,14 +74,14 @@ fn gate(c: &mut Criterion) {
         };
         ledger.record(event).expect("valid proof");
     }
-    let subjects: Vec<SubjectFacts> = (0..PEOPLE)
+    let subjects: Vec<SubjectFacts> = (0..n_people)
         .map(|n| SubjectFacts {
-            person: person(n.wrapping_mul(7919) % PEOPLE),
+            person: person(n.wrapping_mul(7919) % n_people),
             birth_date: Some(time::macros::date!(1990 - 05 - 17)),
             restricted: false,
         })
         .collect();
-    let baseline_map: HashMap<PersonId, u64> = (0..PEOPLE).map(|n| (person(n), n)).collect();
+    let baseline_map: HashMap<PersonId, u64> = (0..n_people).map(|n| (person(n), n)).collect();
     let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_200);
     let mut group = c.benchmark_group("gate-1m");
     group.sample_size(10);

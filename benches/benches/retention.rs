@@ -18,7 +18,7 @@ use pledge_policy::packs::load_pack;
 use pledge_retention::{EventAt, RecordFacts, RetentionEngine};
 use time::{Duration, OffsetDateTime};
 
-const RECORDS: usize = 1_000_000;
+const FULL: u64 = 1_000_000;
 
 struct Record {
     category: usize,
@@ -26,6 +26,7 @@ struct Record {
 }
 
 fn records(categories: usize) -> Vec<Record> {
+    let count = usize::try_from(pledge_benches::scale(FULL)).unwrap_or(1_000);
     let start = time::macros::datetime!(2020-01-01 0:00 UTC);
     let kinds = [
         LifecycleEvent::AccountDeleted,
@@ -34,7 +35,7 @@ fn records(categories: usize) -> Vec<Record> {
         LifecycleEvent::TicketClosed,
         LifecycleEvent::Logged,
     ];
-    (0..RECORDS)
+    (0..count)
         .map(|i| {
             let first = kinds[i % kinds.len()];
             let second = kinds[(i / 7) % kinds.len()];
