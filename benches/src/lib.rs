@@ -7,5 +7,9 @@
 /// `cargo test --all-targets` runs the benchmarks once as a smoke test (without `--bench`), so
 /// that CI does not build million-row data sets in debug mode.
 pub fn scale(full: u64) -> u64 {
-    if std::env::args().any(|arg| arg == "--bench") { full } else { full.min(1_000) }
+    if std::env::args().any(|arg| arg == "--bench") {
+        full
+    } else {
+        full.min(1_000)
+    }
 }
