@@ -137,16 +137,7 @@ impl Store {
         purpose_id: PurposeId,
         now: OffsetDateTime,
     ) -> Result<PersonView, StoreError> {
-        let row = person::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await
-            .map_err(db("read a person"))?
-            .ok_or(StoreError::PersonNotFound(id))?;
-        if row.erased_at.is_some() {
-            return Err(StoreError::Erased(id));
-        }
-        let key = self.keys.get(id).await?.ok_or(StoreError::Erased(id))?;
-        let view = open_person(&key, id, &row)?;
+        let view = self.open_live(id).await?;
         let txn = self.db.begin().await.map_err(db("start auditing a read"))?;
         self.audit
             .append(
@@ -157,6 +148,20 @@ impl Store {
             .await?;
         txn.commit().await.map_err(db("commit an audited read"))?;
         Ok(view)
+    }
+
+    /// Reads and opens a person who has not been erased.
+    async fn open_live(&self, id: PersonId) -> Result<PersonView, StoreError> {
+        let row = person::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(db("read a person"))?
+            .ok_or(StoreError::PersonNotFound(id))?;
+        if row.erased_at.is_some() {
+            return Err(StoreError::Erased(id));
+        }
+        let key = self.keys.get(id).await?.ok_or(StoreError::Erased(id))?;
+        open_person(&key, id, &row)
     }
 
     /// Exports everything the store holds about a person (their access and portability
@@ -170,16 +175,7 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<PersonView, StoreError> {
-        let row = person::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await
-            .map_err(db("read a person to export"))?
-            .ok_or(StoreError::PersonNotFound(id))?;
-        if row.erased_at.is_some() {
-            return Err(StoreError::Erased(id));
-        }
-        let key = self.keys.get(id).await?.ok_or(StoreError::Erased(id))?;
-        let view = open_person(&key, id, &row)?;
+        let view = self.open_live(id).await?;
         let txn = self
             .db
             .begin()
