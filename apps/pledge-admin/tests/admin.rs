@@ -108,7 +108,8 @@ async fn migrations_can_be_listed_applied_and_rolled_back() {
     );
     assert_eq!(code(&setup.admin(&["migrate", "down", "--steps", "1"])), 0);
     assert!(
-        stdout(&setup.admin(&["migrate", "status"])).contains("pending m20261123_000002_audit")
+        stdout(&setup.admin(&["migrate", "status"]))
+            .contains("pending m20261123_000003_subject_request")
     );
     assert_eq!(code(&setup.admin(&["migrate", "up", "--keystore"])), 0);
     assert!(

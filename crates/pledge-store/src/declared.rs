@@ -88,6 +88,25 @@ pub const TABLES: &[TableDeclaration] = &[
     },
     TableDeclaration {
         database: Database::Main,
+        table: "subject_request",
+        personal: &[],
+        other: &[
+            ("id", "the request's random identifier"),
+            (
+                "person_id",
+                "whose request: an identifier that reveals nothing once their key is destroyed",
+            ),
+            ("kind", "which right was exercised"),
+            ("status", "where the request stands"),
+            ("received_at", "when it was received"),
+            ("due_at", "the deadline the policy sets"),
+            ("extended_due_at", "the extended deadline, if extended"),
+            ("closed_at", "when it was completed or refused"),
+        ],
+        erasure: Erasure::NotPersonal,
+    },
+    TableDeclaration {
+        database: Database::Main,
         table: "seaql_migrations",
         personal: &[],
         other: &MIGRATIONS,

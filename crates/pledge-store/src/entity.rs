@@ -69,3 +69,25 @@ pub(crate) mod audit_checkpoint {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod subject_request {
+    //! A data-subject request and its deadline.
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "subject_request")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub person_id: Uuid,
+        pub kind: String,
+        pub status: String,
+        pub received_at: TimeDateTimeWithTimeZone,
+        pub due_at: TimeDateTimeWithTimeZone,
+        pub extended_due_at: Option<TimeDateTimeWithTimeZone>,
+        pub closed_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

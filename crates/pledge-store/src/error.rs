@@ -24,6 +24,15 @@ pub enum StoreError {
     /// The person was erased: their data key is gone and their data cannot be read.
     #[error("person {0} was erased; their data can no longer be read")]
     Erased(PersonId),
+    /// The policy grants no such right, or gives it no deadline.
+    #[error("the policy does not offer the {0} right with a deadline")]
+    RightNotOffered(&'static str),
+    /// No such request.
+    #[error("request {0} does not exist")]
+    RequestNotFound(uuid::Uuid),
+    /// The request cannot be extended.
+    #[error("the request cannot be extended: {0}")]
+    ExtensionNotAllowed(&'static str),
     /// A sealed value could not be opened: wrong key, wrong field, or tampered bytes.
     #[error("a sealed value could not be opened (wrong key, wrong field or tampered)")]
     Unseal,

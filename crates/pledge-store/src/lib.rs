@@ -20,6 +20,7 @@ mod entity;
 mod error;
 mod migration;
 mod people;
+pub mod requests;
 mod vault;
 
 pub use audit::DbAudit;

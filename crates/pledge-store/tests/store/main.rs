@@ -12,4 +12,5 @@
 mod audit;
 mod declared;
 mod people;
+mod requests;
 mod support;

@@ -1,0 +1,329 @@
+//! Data-subject requests: deadlines from the policy, extensions, status and countdown.
+//!
+//! The deadline is the policy's period counted on the calendar from the day the request is
+//! received. A calendar month follows the ICO rule: the corresponding day of the next month, or
+//! its last day when there is none (31 January → 28 or 29 February); a deadline that falls on a
+//! Saturday or Sunday moves to the next Monday. Public holidays are not modelled yet. An
+//! extension (UK GDPR: two further months) counts from the original deadline and may be used
+//! once.
+
+use std::collections::BTreeSet;
+
+use pledge_audit::{Action, ActorKey, Event, Outcome, RequestId};
+use pledge_domain::{CategoryId, Period, PersonId, PurposeId};
+use pledge_policy::ValidPolicy;
+use pledge_policy::model::RightKind;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+use time::{Duration, OffsetDateTime, Weekday};
+use uuid::Uuid;
+
+use crate::entity::subject_request;
+use crate::error::db;
+use crate::{Store, StoreError};
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestStatus {
+    /// Received, being worked on.
+    Open,
+    /// Extended once, with notice to the person.
+    Extended,
+    /// Answered.
+    Completed,
+}
+
+impl RequestStatus {
+    const fn name(self) -> &'static str {
+        match self {
+            RequestStatus::Open => "open",
+            RequestStatus::Extended => "extended",
+            RequestStatus::Completed => "completed",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "open" => Ok(RequestStatus::Open),
+            "extended" => Ok(RequestStatus::Extended),
+            "completed" => Ok(RequestStatus::Completed),
+            _ => Err(StoreError::Corrupt {
+                what: "request status",
+            }),
+        }
+    }
+}
+
+/// The stored name of a right.
+const fn kind_name(kind: RightKind) -> &'static str {
+    match kind {
+        RightKind::Access => "access",
+        RightKind::Portability => "portability",
+        RightKind::Rectification => "rectification",
+        RightKind::Erasure => "erasure",
+        RightKind::Restriction => "restriction",
+        RightKind::Objection => "objection",
+        RightKind::WithdrawConsent => "withdraw-consent",
+        RightKind::Complaint => "complaint",
+    }
+}
+
+fn parse_kind(text: &str) -> Result<RightKind, StoreError> {
+    [
+        RightKind::Access,
+        RightKind::Portability,
+        RightKind::Rectification,
+        RightKind::Erasure,
+        RightKind::Restriction,
+        RightKind::Objection,
+        RightKind::WithdrawConsent,
+        RightKind::Complaint,
+    ]
+    .into_iter()
+    .find(|k| kind_name(*k) == text)
+    .ok_or(StoreError::Corrupt {
+        what: "request kind",
+    })
+}
+
+/// A request as callers see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestView {
+    /// The request's id.
+    pub id: Uuid,
+    /// Whose request.
+    pub person: PersonId,
+    /// Which right.
+    pub kind: RightKind,
+    /// Where it stands.
+    pub status: RequestStatus,
+    /// When it was received.
+    pub received_at: OffsetDateTime,
+    /// When it must be answered (the extended deadline once extended).
+    pub due_at: OffsetDateTime,
+}
+
+impl RequestView {
+    /// Whole days left until the deadline at `now` (negative when overdue).
+    pub fn days_left(&self, now: OffsetDateTime) -> i64 {
+        (self.due_at - now).whole_days()
+    }
+
+    /// True when the request is still open past its deadline.
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        self.status != RequestStatus::Completed && now > self.due_at
+    }
+}
+
+/// `start` plus `period` on the calendar, moved off a weekend to the next Monday.
+pub fn deadline(start: OffsetDateTime, period: Period) -> Option<OffsetDateTime> {
+    let due = period.after(start)?;
+    Some(match due.weekday() {
+        Weekday::Saturday => due + Duration::days(2),
+        Weekday::Sunday => due + Duration::days(1),
+        _ => due,
+    })
+}
+
+fn view(row: subject_request::Model) -> Result<RequestView, StoreError> {
+    Ok(RequestView {
+        id: row.id,
+        person: PersonId::from_uuid(row.person_id),
+        kind: parse_kind(&row.kind)?,
+        status: RequestStatus::parse(&row.status)?,
+        received_at: row.received_at,
+        due_at: row.extended_due_at.unwrap_or(row.due_at),
+    })
+}
+
+fn request_event(
+    store: &Store,
+    actor: ActorKey,
+    action: Action,
+    person: PersonId,
+) -> Result<Event, StoreError> {
+    Ok(Event {
+        actor,
+        action,
+        subject: Some(store.audit.subject(person)),
+        categories: CategoryId::new("contact-details")
+            .map(|c| BTreeSet::from([c]))
+            .unwrap_or_default(),
+        purpose: Some(
+            PurposeId::new("data-subject-request")
+                .map_err(|_| StoreError::Corrupt { what: "purpose id" })?,
+        ),
+        request: RequestId::from_bytes(Uuid::now_v7().into_bytes()),
+        outcome: Outcome::Succeeded,
+    })
+}
+
+impl Store {
+    /// Records a request received at `received` and sets its deadline from `policy`.
+    ///
+    /// # Errors
+    /// [`StoreError::RightNotOffered`] when the policy grants no such right or gives it no
+    /// deadline; database failures.
+    pub async fn open_request(
+        &self,
+        person: PersonId,
+        kind: RightKind,
+        policy: &ValidPolicy,
+        received: OffsetDateTime,
+        actor: ActorKey,
+    ) -> Result<RequestView, StoreError> {
+        let period = policy
+            .right(kind)
+            .and_then(|r| r.deadline)
+            .ok_or(StoreError::RightNotOffered(kind_name(kind)))?;
+        let due = deadline(received, period).ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let row = subject_request::ActiveModel {
+            id: ActiveValue::Set(Uuid::now_v7()),
+            person_id: ActiveValue::Set(person.as_uuid()),
+            kind: ActiveValue::Set(kind_name(kind).to_owned()),
+            status: ActiveValue::Set(RequestStatus::Open.name().to_owned()),
+            received_at: ActiveValue::Set(received),
+            due_at: ActiveValue::Set(due),
+            extended_due_at: ActiveValue::Set(None),
+            closed_at: ActiveValue::Set(None),
+        };
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(db("start recording a request"))?;
+        let stored = row.insert(&txn).await.map_err(db("record a request"))?;
+        self.audit
+            .append(
+                &txn,
+                vec![request_event(self, actor, Action::Create, person)?],
+                received,
+            )
+            .await?;
+        txn.commit().await.map_err(db("commit a request"))?;
+        view(stored)
+    }
+
+    async fn request_row(&self, id: Uuid) -> Result<subject_request::Model, StoreError> {
+        subject_request::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(db("read a request"))?
+            .ok_or(StoreError::RequestNotFound(id))
+    }
+
+    /// Extends an open request once, by the policy's extension counted from the original
+    /// deadline (the person must be told why; the portal sends that notice).
+    ///
+    /// # Errors
+    /// [`StoreError::ExtensionNotAllowed`] when the policy offers none, the request was already
+    /// extended, or it is closed; [`StoreError::RequestNotFound`]; database failures.
+    pub async fn extend_request(
+        &self,
+        id: Uuid,
+        policy: &ValidPolicy,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<RequestView, StoreError> {
+        let row = self.request_row(id).await?;
+        let current = view(row.clone())?;
+        if current.status != RequestStatus::Open {
+            return Err(StoreError::ExtensionNotAllowed(
+                "only an open, never extended request can be extended",
+            ));
+        }
+        let extension = policy.right(current.kind).and_then(|r| r.extension).ok_or(
+            StoreError::ExtensionNotAllowed("the policy offers no extension for this right"),
+        )?;
+        let original = policy
+            .right(current.kind)
+            .and_then(|r| r.deadline)
+            .and_then(|p| p.after(current.received_at));
+        let due = original
+            .and_then(|o| deadline(o, extension))
+            .ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let mut active: subject_request::ActiveModel = row.into();
+        active.status = ActiveValue::Set(RequestStatus::Extended.name().to_owned());
+        active.extended_due_at = ActiveValue::Set(Some(due));
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(db("start extending a request"))?;
+        let stored = active.update(&txn).await.map_err(db("extend a request"))?;
+        self.audit
+            .append(
+                &txn,
+                vec![request_event(self, actor, Action::Update, current.person)?],
+                now,
+            )
+            .await?;
+        txn.commit().await.map_err(db("commit an extension"))?;
+        view(stored)
+    }
+
+    /// Marks a request answered. Completing twice is not an error.
+    ///
+    /// # Errors
+    /// [`StoreError::RequestNotFound`]; database failures.
+    pub async fn complete_request(
+        &self,
+        id: Uuid,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<RequestView, StoreError> {
+        let row = self.request_row(id).await?;
+        let current = view(row.clone())?;
+        if current.status == RequestStatus::Completed {
+            return Ok(current);
+        }
+        let mut active: subject_request::ActiveModel = row.into();
+        active.status = ActiveValue::Set(RequestStatus::Completed.name().to_owned());
+        active.closed_at = ActiveValue::Set(Some(now));
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(db("start completing a request"))?;
+        let stored = active
+            .update(&txn)
+            .await
+            .map_err(db("complete a request"))?;
+        self.audit
+            .append(
+                &txn,
+                vec![request_event(self, actor, Action::Update, current.person)?],
+                now,
+            )
+            .await?;
+        txn.commit().await.map_err(db("commit a completion"))?;
+        view(stored)
+    }
+
+    /// Every request still open past its deadline at `now`, oldest deadline first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn overdue_requests(
+        &self,
+        now: OffsetDateTime,
+    ) -> Result<Vec<RequestView>, StoreError> {
+        let rows = subject_request::Entity::find()
+            .filter(subject_request::Column::Status.ne(RequestStatus::Completed.name()))
+            .order_by_asc(subject_request::Column::DueAt)
+            .all(&self.db)
+            .await
+            .map_err(db("list open requests"))?;
+        let mut overdue: Vec<RequestView> = rows
+            .into_iter()
+            .map(view)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|r| r.is_overdue(now))
+            .collect();
+        overdue.sort_by_key(|r| r.due_at);
+        Ok(overdue)
+    }
+}

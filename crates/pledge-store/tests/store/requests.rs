@@ -1,0 +1,142 @@
+//! Data-subject requests: deadlines from each pack, the calendar-month rule, weekends,
+//! extensions and overdue lists, on both backends.
+
+use pledge_policy::model::RightKind;
+use pledge_policy::packs::load_pack;
+use pledge_store::requests::{RequestStatus, deadline};
+use pledge_store::{NewPerson, StoreError};
+use time::macros::datetime;
+
+use crate::support::{now, on_both};
+
+fn someone() -> NewPerson {
+    NewPerson {
+        display_name: "Lin".into(),
+        email: "lin@example.org".into(),
+        date_of_birth: None,
+    }
+}
+
+#[test]
+fn calendar_months_follow_the_ico_rule_and_weekends_move_to_monday() {
+    let month = "1 month".parse().unwrap();
+    assert_eq!(
+        deadline(datetime!(2025-01-31 9:00 UTC), month),
+        Some(datetime!(2025-02-28 9:00 UTC))
+    );
+    assert_eq!(
+        deadline(datetime!(2024-01-31 9:00 UTC), month),
+        Some(datetime!(2024-02-29 9:00 UTC))
+    );
+    // 2025-03-01 is a Saturday: the answer is due on Monday 3 March.
+    assert_eq!(
+        deadline(datetime!(2025-02-01 9:00 UTC), month),
+        Some(datetime!(2025-03-03 9:00 UTC))
+    );
+    let thirty = "30 days".parse().unwrap();
+    assert_eq!(
+        deadline(datetime!(2025-01-01 9:00 UTC), thirty),
+        Some(datetime!(2025-01-31 9:00 UTC))
+    );
+}
+
+/// K20, K22: Kexara answers access and deletion requests within 30 days.
+#[tokio::test(flavor = "multi_thread")]
+async fn k20_k22_kexara_requests_are_due_30_days_after_receipt() {
+    let kexara = load_pack("kexara").unwrap();
+    on_both(async |store, _, _| {
+        let actor = store.audit().service("privacy-office");
+        let person = store.create_person(&someone(), actor, now()).await.unwrap();
+        let received = datetime!(2025-01-01 9:00 UTC);
+        for kind in [RightKind::Access, RightKind::Erasure] {
+            let request = store
+                .open_request(person, kind, &kexara, received, actor)
+                .await
+                .unwrap();
+            assert_eq!(request.due_at, datetime!(2025-01-31 9:00 UTC), "{kind:?}");
+            assert_eq!(request.status, RequestStatus::Open);
+            assert_eq!(request.days_left(datetime!(2025-01-21 9:00 UTC)), 10);
+        }
+        let refused = store
+            .open_request(person, RightKind::Restriction, &kexara, received, actor)
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::RightNotOffered("restriction"))),
+            "{refused:?}"
+        );
+        let access = store
+            .open_request(person, RightKind::Access, &kexara, received, actor)
+            .await
+            .unwrap();
+        let no_extension = store
+            .extend_request(access.id, &kexara, actor, received)
+            .await;
+        assert!(
+            matches!(no_extension, Err(StoreError::ExtensionNotAllowed(_))),
+            "{no_extension:?}"
+        );
+    })
+    .await;
+}
+
+/// J35, J38: JTEC answers within one calendar month, extendable once by two months.
+#[tokio::test(flavor = "multi_thread")]
+async fn j35_j38_jtec_requests_take_a_calendar_month_and_extend_once_by_two() {
+    let jtec = load_pack("jtec").unwrap();
+    on_both(async |store, _, _| {
+        let actor = store.audit().service("privacy-office");
+        let person = store.create_person(&someone(), actor, now()).await.unwrap();
+        let received = datetime!(2025-01-15 9:00 UTC);
+        let request = store
+            .open_request(person, RightKind::Portability, &jtec, received, actor)
+            .await
+            .unwrap();
+        // 15 February 2025 is a Saturday.
+        assert_eq!(request.due_at, datetime!(2025-02-17 9:00 UTC));
+        let extended = store
+            .extend_request(request.id, &jtec, actor, received)
+            .await
+            .unwrap();
+        assert_eq!(extended.status, RequestStatus::Extended);
+        assert_eq!(extended.due_at, datetime!(2025-04-15 9:00 UTC));
+        let again = store
+            .extend_request(request.id, &jtec, actor, received)
+            .await;
+        assert!(
+            matches!(again, Err(StoreError::ExtensionNotAllowed(_))),
+            "{again:?}"
+        );
+        let restriction = store
+            .open_request(person, RightKind::Restriction, &jtec, received, actor)
+            .await
+            .unwrap();
+        let overdue = store
+            .overdue_requests(datetime!(2025-03-01 9:00 UTC))
+            .await
+            .unwrap();
+        assert_eq!(
+            overdue.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [restriction.id]
+        );
+        store
+            .complete_request(restriction.id, actor, datetime!(2025-03-02 9:00 UTC))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .overdue_requests(datetime!(2025-03-03 9:00 UTC))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let verified = store
+            .audit()
+            .verify(store.connection())
+            .await
+            .unwrap()
+            .expect("intact");
+        // The person, two requests, one extension and one completion: refusals write nothing.
+        assert_eq!(verified.size(), 5);
+    })
+    .await;
+}
