@@ -84,6 +84,14 @@ enum PersonAction {
         /// The person's id.
         id: PersonId,
     },
+    /// Write the person's access and portability export (a ZIP) to a file (audited).
+    ExportZip {
+        /// The person's id.
+        id: PersonId,
+        /// Where to write the ZIP; an existing file is not overwritten.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Erase a person by destroying their data key (audited; safe to repeat).
     Erase {
         /// The person's id.
@@ -175,6 +183,15 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 PersonAction::Export { id } => {
                     let view = store.export_person(id, operator, now).await?;
                     println!("{}", serde_json::to_string_pretty(&view)?);
+                }
+                PersonAction::ExportZip { id, out } => {
+                    if out.exists() {
+                        anyhow::bail!("{} exists already; choose another path", out.display());
+                    }
+                    let bytes = store.export_bundle(id, operator, now).await?;
+                    std::fs::write(&out, &bytes)
+                        .with_context(|| format!("cannot write {}", out.display()))?;
+                    println!("wrote {} ({} bytes)", out.display(), bytes.len());
                 }
                 PersonAction::Erase { id } => {
                     store.erase_person(id, operator, now).await?;

@@ -141,11 +141,22 @@ async fn j35_k20_export_erase_and_verify_from_the_command_line() {
     assert_eq!(code(&export), 0, "{}", stderr(&export));
     assert!(stdout(&export).contains("grace@example.org"));
 
+    let zip_path = setup.dir.join("export.zip");
+    let zip_arg = zip_path.to_str().unwrap();
+    let written = setup.admin(&["person", "export-zip", &id_text, "--out", zip_arg]);
+    assert_eq!(code(&written), 0, "{}", stderr(&written));
+    assert!(
+        std::fs::read(&zip_path).unwrap().starts_with(b"PK"),
+        "a ZIP file"
+    );
+    let again = setup.admin(&["person", "export-zip", &id_text, "--out", zip_arg]);
+    assert_eq!(code(&again), 2, "an existing file is never overwritten");
+
     assert_eq!(code(&setup.admin(&["audit", "checkpoint"])), 0);
     let verify = setup.admin(&["audit", "verify"]);
     assert_eq!(code(&verify), 0, "{}", stderr(&verify));
     assert!(
-        stdout(&verify).contains("intact: 2 records, 2 covered"),
+        stdout(&verify).contains("intact: 3 records, 3 covered"),
         "{}",
         stdout(&verify)
     );

@@ -18,6 +18,7 @@ mod connect;
 pub mod declared;
 mod entity;
 mod error;
+pub mod export;
 mod migration;
 mod people;
 pub mod requests;

@@ -327,3 +327,21 @@ impl Store {
         Ok(overdue)
     }
 }
+
+impl Store {
+    /// Every request of `person`, oldest first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn requests_for(&self, person: PersonId) -> Result<Vec<RequestView>, StoreError> {
+        subject_request::Entity::find()
+            .filter(subject_request::Column::PersonId.eq(person.as_uuid()))
+            .order_by_asc(subject_request::Column::ReceivedAt)
+            .all(&self.db)
+            .await
+            .map_err(db("list a person's requests"))?
+            .into_iter()
+            .map(view)
+            .collect()
+    }
+}

@@ -11,6 +11,7 @@
 
 mod audit;
 mod declared;
+mod export;
 mod people;
 mod requests;
 mod support;
