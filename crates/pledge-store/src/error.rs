@@ -18,6 +18,12 @@ pub enum StoreError {
         #[source]
         source: sea_orm::DbErr,
     },
+    /// The person is younger than the policy's minimum age; nothing was kept.
+    #[error("people under {minimum} cannot register; nothing was kept")]
+    BelowMinimumAge {
+        /// The policy's minimum age.
+        minimum: u8,
+    },
     /// No such person.
     #[error("person {0} does not exist")]
     PersonNotFound(PersonId),

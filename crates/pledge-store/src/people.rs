@@ -3,8 +3,11 @@
 use std::collections::BTreeSet;
 
 use pledge_audit::{Action, ActorKey, Event, Outcome, RequestId};
-use pledge_domain::{CategoryId, PersonId, PurposeId};
-use sea_orm::{ActiveModelTrait, ActiveValue, EntityTrait, TransactionTrait};
+use pledge_domain::{AgeBand, CategoryId, PersonId, PurposeId};
+use pledge_policy::ValidPolicy;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
+};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -148,6 +151,62 @@ impl Store {
             .await?;
         txn.commit().await.map_err(db("commit an audited read"))?;
         Ok(view)
+    }
+
+    /// Registers a person under `policy`'s age rule: someone below the minimum age is refused
+    /// and nothing about them is kept — no key, no row, no audit entry (K43).
+    ///
+    /// # Errors
+    /// [`StoreError::BelowMinimumAge`], or what [`Store::create_person`] returns.
+    pub async fn register_person(
+        &self,
+        new: &NewPerson,
+        policy: &ValidPolicy,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
+        let rule = policy.age_rule();
+        if rule.classify(new.date_of_birth, now.date()) == AgeBand::BelowMinimum {
+            return Err(StoreError::BelowMinimumAge {
+                minimum: rule.minimum_age(),
+            });
+        }
+        self.create_person(new, actor, now).await
+    }
+
+    /// Erases at once everyone whose date of birth shows they are below `policy`'s minimum age
+    /// (K43: "if we discover that we've inadvertently collected information from a child, we'll
+    /// delete it immediately"). Returns who was erased.
+    ///
+    /// # Errors
+    /// Database or key-store failures; people erased before a failure stay erased, and a rerun
+    /// finishes the rest.
+    pub async fn erase_below_minimum_age(
+        &self,
+        policy: &ValidPolicy,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<Vec<PersonId>, StoreError> {
+        let rule = policy.age_rule();
+        let live = person::Entity::find()
+            .filter(person::Column::ErasedAt.is_null())
+            .filter(person::Column::DateOfBirth.is_not_null())
+            .all(&self.db)
+            .await
+            .map_err(db("list people with a date of birth"))?;
+        let mut erased = Vec::new();
+        for row in live {
+            let id = PersonId::from_uuid(row.id);
+            let Some(key) = self.keys.get(id).await? else {
+                continue;
+            };
+            let view = open_person(&key, id, &row)?;
+            if rule.classify(view.date_of_birth, now.date()) == AgeBand::BelowMinimum {
+                self.erase_person(id, actor, now).await?;
+                erased.push(id);
+            }
+        }
+        Ok(erased)
     }
 
     /// Reads and opens a person who has not been erased.

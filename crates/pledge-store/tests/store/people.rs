@@ -193,3 +193,106 @@ async fn the_key_store_must_be_a_separate_database() {
     })
     .await;
 }
+
+async fn counts(store: &Store) -> (i64, i64, usize) {
+    let backend = store.connection().get_database_backend();
+    let count = |sql: &'static str| async move {
+        let row = store
+            .connection()
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    };
+    let people = count("SELECT COUNT(*) AS n FROM person").await;
+    let keys = store
+        .keys()
+        .connection()
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM subject_key",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    let audit = store
+        .audit()
+        .records(store.connection())
+        .await
+        .unwrap()
+        .len();
+    (people, keys, audit)
+}
+
+/// K43: a child under 13 cannot register, and nothing about them is kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn k43_an_under_13_sign_up_is_refused_and_nothing_is_kept() {
+    let kexara = pledge_policy::packs::load_pack("kexara").unwrap();
+    on_both(async |store, _, _| {
+        let actor = store.audit().service("sign-up");
+        let child = NewPerson {
+            date_of_birth: Some(time::macros::date!(2015 - 01 - 01)),
+            ..ada()
+        };
+        let refused = store.register_person(&child, &kexara, actor, now()).await;
+        assert!(
+            matches!(refused, Err(StoreError::BelowMinimumAge { minimum: 13 })),
+            "{refused:?}"
+        );
+        assert_eq!(counts(&store).await, (0, 0, 0));
+        let adult = store
+            .register_person(&ada(), &kexara, actor, now())
+            .await
+            .unwrap();
+        assert!(
+            store
+                .read_person(adult, actor, purpose(), now())
+                .await
+                .is_ok()
+        );
+    })
+    .await;
+}
+
+/// K43: a child found later (here, a corrected date of birth imported with an older policy)
+/// is erased at once, and adults are left alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn k43_a_child_found_later_is_erased_at_once() {
+    let kexara = pledge_policy::packs::load_pack("kexara").unwrap();
+    on_both(async |store, _, _| {
+        let actor = store.audit().service("sweep");
+        let child = NewPerson {
+            date_of_birth: Some(time::macros::date!(2016 - 05 - 05)),
+            ..ada()
+        };
+        let child = store.create_person(&child, actor, now()).await.unwrap();
+        let adult = store.create_person(&ada(), actor, now()).await.unwrap();
+        let erased = store
+            .erase_below_minimum_age(&kexara, actor, now())
+            .await
+            .unwrap();
+        assert_eq!(erased, [child]);
+        assert!(matches!(
+            store.read_person(child, actor, purpose(), now()).await,
+            Err(StoreError::Erased(_))
+        ));
+        assert!(
+            store
+                .read_person(adult, actor, purpose(), now())
+                .await
+                .is_ok()
+        );
+        assert!(
+            store
+                .erase_below_minimum_age(&kexara, actor, now())
+                .await
+                .unwrap()
+                .is_empty(),
+            "idempotent"
+        );
+    })
+    .await;
+}
