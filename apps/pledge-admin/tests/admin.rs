@@ -107,9 +107,17 @@ async fn migrations_can_be_listed_applied_and_rolled_back() {
         stdout(&setup.admin(&["migrate", "status"])).contains("applied m20261123_000002_audit")
     );
     assert_eq!(code(&setup.admin(&["migrate", "down", "--steps", "1"])), 0);
+    let after_down = stdout(&setup.admin(&["migrate", "status"]));
+    let lines: Vec<&str> = after_down.lines().collect();
     assert!(
-        stdout(&setup.admin(&["migrate", "status"]))
-            .contains("pending m20261123_000003_subject_request")
+        lines.last().is_some_and(|l| l.starts_with("pending ")),
+        "{after_down}"
+    );
+    assert!(
+        lines[..lines.len() - 1]
+            .iter()
+            .all(|l| l.starts_with("applied ")),
+        "{after_down}"
     );
     assert_eq!(code(&setup.admin(&["migrate", "up", "--keystore"])), 0);
     assert!(

@@ -107,6 +107,27 @@ pub const TABLES: &[TableDeclaration] = &[
     },
     TableDeclaration {
         database: Database::Main,
+        table: "legal_hold",
+        personal: &[],
+        other: &[
+            ("id", "the hold's random identifier"),
+            (
+                "person_id",
+                "whose data is held: an identifier that reveals nothing once their key is destroyed",
+            ),
+            (
+                "reason",
+                "the legal matter, written by the privacy office as a case reference",
+            ),
+            ("owner", "the member of staff who answers for the hold"),
+            ("placed_at", "when it was placed"),
+            ("expires_at", "when it lapses on its own, if ever"),
+            ("released_at", "when it was released"),
+        ],
+        erasure: Erasure::NotPersonal,
+    },
+    TableDeclaration {
+        database: Database::Main,
         table: "seaql_migrations",
         personal: &[],
         other: &MIGRATIONS,

@@ -91,3 +91,24 @@ pub(crate) mod subject_request {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod legal_hold {
+    //! A legal hold on a person's data.
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "legal_hold")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub person_id: Uuid,
+        pub reason: String,
+        pub owner: String,
+        pub placed_at: TimeDateTimeWithTimeZone,
+        pub expires_at: Option<TimeDateTimeWithTimeZone>,
+        pub released_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -24,6 +24,22 @@ pub enum StoreError {
         /// The policy's minimum age.
         minimum: u8,
     },
+    /// An active legal hold stops the operation; nothing was changed.
+    #[error("person {person} is under legal hold {hold} ({reason}); nothing was erased")]
+    Held {
+        /// Whose data.
+        person: PersonId,
+        /// The hold's id.
+        hold: String,
+        /// Its reason.
+        reason: String,
+    },
+    /// No such hold.
+    #[error("legal hold {0} does not exist")]
+    HoldNotFound(uuid::Uuid),
+    /// A value the caller gave is not acceptable.
+    #[error("{0}")]
+    Invalid(&'static str),
     /// No such person.
     #[error("person {0} does not exist")]
     PersonNotFound(PersonId),

@@ -19,6 +19,7 @@ pub mod declared;
 mod entity;
 mod error;
 pub mod export;
+mod holds;
 mod migration;
 mod people;
 pub mod requests;

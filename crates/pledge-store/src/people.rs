@@ -202,8 +202,12 @@ impl Store {
             };
             let view = open_person(&key, id, &row)?;
             if rule.classify(view.date_of_birth, now.date()) == AgeBand::BelowMinimum {
-                self.erase_person(id, actor, now).await?;
-                erased.push(id);
+                match self.erase_person(id, actor, now).await {
+                    Ok(()) => erased.push(id),
+                    // A legal hold wins; the child is erased once it is released.
+                    Err(StoreError::Held { .. }) => {}
+                    Err(other) => return Err(other),
+                }
             }
         }
         Ok(erased)
@@ -264,6 +268,13 @@ impl Store {
             .await
             .map_err(db("find a person to erase"))?
             .ok_or(StoreError::PersonNotFound(id))?;
+        if let Some(hold) = self.active_holds(id, now).await?.into_iter().next() {
+            return Err(StoreError::Held {
+                person: id,
+                hold: hold.id,
+                reason: hold.reason,
+            });
+        }
         self.keys.shred(id).await?;
         if row.erased_at.is_some() {
             return Ok(());

@@ -12,6 +12,7 @@
 mod audit;
 mod declared;
 mod export;
+mod holds;
 mod people;
 mod requests;
 mod support;
