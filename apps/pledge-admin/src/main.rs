@@ -61,11 +61,15 @@ enum MigrateAction {
     Status,
     /// Apply every pending migration.
     Up,
-    /// Roll back migrations.
+    /// Roll back migrations. Rolling back drops tables and the data in them, so it must be
+    /// confirmed; the key store is never rolled back (that would destroy every data key).
     Down {
         /// How many.
         #[arg(long, default_value_t = 1)]
         steps: u32,
+        /// Confirms that the rolled-back tables and their data may be dropped.
+        #[arg(long)]
+        confirm_data_loss: bool,
     },
 }
 
@@ -97,6 +101,18 @@ enum PersonAction {
         /// The person's id.
         id: PersonId,
     },
+}
+
+/// Creates `path` for a personal-data export: never over an existing file or link, and
+/// readable by its owner only.
+fn create_private(path: &std::path::Path) -> Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))
 }
 
 /// What a finished command says about the data.
@@ -139,7 +155,21 @@ async fn run(cli: Cli) -> Result<Outcome> {
                     }
                 }
                 MigrateAction::Up => pledge_store::migrate(url, keystore, Migrate::Up).await?,
-                MigrateAction::Down { steps } => {
+                MigrateAction::Down {
+                    steps,
+                    confirm_data_loss,
+                } => {
+                    if keystore {
+                        anyhow::bail!(
+                            "the key store is never rolled back: dropping it would destroy every \
+                             person's data key and with it all their data"
+                        );
+                    }
+                    if !confirm_data_loss {
+                        anyhow::bail!(
+                            "rolling back drops tables and their data; add --confirm-data-loss"
+                        );
+                    }
                     pledge_store::migrate(url, keystore, Migrate::Down(steps)).await?;
                 }
             }
@@ -185,11 +215,9 @@ async fn run(cli: Cli) -> Result<Outcome> {
                     println!("{}", serde_json::to_string_pretty(&view)?);
                 }
                 PersonAction::ExportZip { id, out } => {
-                    if out.exists() {
-                        anyhow::bail!("{} exists already; choose another path", out.display());
-                    }
+                    let mut file = create_private(&out)?;
                     let bytes = store.export_bundle(id, operator, now).await?;
-                    std::fs::write(&out, &bytes)
+                    std::io::Write::write_all(&mut file, &bytes)
                         .with_context(|| format!("cannot write {}", out.display()))?;
                     println!("wrote {} ({} bytes)", out.display(), bytes.len());
                 }

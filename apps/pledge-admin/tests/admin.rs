@@ -106,7 +106,19 @@ async fn migrations_can_be_listed_applied_and_rolled_back() {
     assert!(
         stdout(&setup.admin(&["migrate", "status"])).contains("applied m20261123_000002_audit")
     );
-    assert_eq!(code(&setup.admin(&["migrate", "down", "--steps", "1"])), 0);
+    let unconfirmed = setup.admin(&["migrate", "down", "--steps", "1"]);
+    assert_eq!(code(&unconfirmed), 2, "rolling back needs confirmation");
+    assert!(
+        stderr(&unconfirmed).contains("--confirm-data-loss"),
+        "{}",
+        stderr(&unconfirmed)
+    );
+    let keys = setup.admin(&["migrate", "down", "--keystore", "--confirm-data-loss"]);
+    assert_eq!(code(&keys), 2, "the key store is never rolled back");
+    assert_eq!(
+        code(&setup.admin(&["migrate", "down", "--steps", "1", "--confirm-data-loss"])),
+        0
+    );
     let after_down = stdout(&setup.admin(&["migrate", "status"]));
     let lines: Vec<&str> = after_down.lines().collect();
     assert!(
@@ -157,6 +169,12 @@ async fn j35_k20_export_erase_and_verify_from_the_command_line() {
         std::fs::read(&zip_path).unwrap().starts_with(b"PK"),
         "a ZIP file"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&zip_path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "only the owner may read an export");
+    }
     let again = setup.admin(&["person", "export-zip", &id_text, "--out", zip_arg]);
     assert_eq!(code(&again), 2, "an existing file is never overwritten");
 

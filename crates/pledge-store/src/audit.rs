@@ -12,8 +12,8 @@ use pledge_audit::{
 };
 use pledge_domain::PersonId;
 use sea_orm::{
-    ActiveValue, ConnectionTrait, DbBackend, EntityTrait, QueryOrder, TransactionSession,
-    TransactionTrait,
+    ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder,
+    TransactionSession, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -94,9 +94,9 @@ impl DbAudit {
     ///
     /// # Errors
     /// An incomplete event (nothing is written), or a database failure.
-    pub async fn append<C: ConnectionTrait>(
+    pub async fn append(
         &self,
-        txn: &C,
+        txn: &DatabaseTransaction,
         events: Vec<Event>,
         now: OffsetDateTime,
     ) -> Result<Vec<Record>, StoreError> {
@@ -174,7 +174,8 @@ impl DbAudit {
         &self,
         db_: &C,
     ) -> Result<Result<VerifiedLog, pledge_audit::Damage>, StoreError> {
-        let records = self.records(db_).await?;
+        // Checkpoints first: records read afterwards can only be longer than any checkpoint, so
+        // an append landing between the two reads is never mistaken for a truncation.
         let checkpoints = audit_checkpoint::Entity::find()
             .order_by_asc(audit_checkpoint::Column::Size)
             .all(db_)
@@ -183,6 +184,7 @@ impl DbAudit {
             .into_iter()
             .map(|row| Checkpoint::from_bytes(&row.checkpoint).map_err(StoreError::from))
             .collect::<Result<Vec<_>, _>>()?;
+        let records = self.records(db_).await?;
         Ok(verify(
             &records,
             &self.mac,

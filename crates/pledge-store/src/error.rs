@@ -25,13 +25,13 @@ pub enum StoreError {
         minimum: u8,
     },
     /// An active legal hold stops the operation; nothing was changed.
-    #[error("person {person} is under legal hold {hold} ({reason}); nothing was erased")]
+    #[error("person {person} is under a legal hold; nothing was erased")]
     Held {
         /// Whose data.
         person: PersonId,
         /// The hold's id.
         hold: String,
-        /// Its reason.
+        /// Its reason, for staff only: it is not part of the message.
         reason: String,
     },
     /// No such hold.

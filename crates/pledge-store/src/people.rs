@@ -194,20 +194,50 @@ impl Store {
             .all(&self.db)
             .await
             .map_err(db("list people with a date of birth"))?;
-        let mut erased = Vec::new();
+        let mut underage = Vec::new();
+        let mut reads = Vec::new();
         for row in live {
             let id = PersonId::from_uuid(row.id);
             let Some(key) = self.keys.get(id).await? else {
+                // The key is gone, so an erasure stopped half-way: finish it.
+                underage.push(id);
                 continue;
             };
-            let view = open_person(&key, id, &row)?;
-            if rule.classify(view.date_of_birth, now.date()) == AgeBand::BelowMinimum {
-                match self.erase_person(id, actor, now).await {
-                    Ok(()) => erased.push(id),
-                    // A legal hold wins; the child is erased once it is released.
-                    Err(StoreError::Held { .. }) => {}
-                    Err(other) => return Err(other),
-                }
+            // Only the date of birth is opened, and the read is audited like any other.
+            let Some(Ok(birth)) = row
+                .date_of_birth
+                .as_deref()
+                .map(|sealed| open_birth(&key, sealed))
+            else {
+                continue;
+            };
+            let mut event = self.event(actor, Action::Read, id, Some(purpose("age-verification")?));
+            event.categories = CategoryId::new("date-of-birth")
+                .map(|c| [c].into())
+                .unwrap_or_default();
+            reads.push(event);
+            if rule.classify(Some(birth), now.date()) == AgeBand::BelowMinimum {
+                underage.push(id);
+            }
+        }
+        if !reads.is_empty() {
+            let txn = self
+                .db
+                .begin()
+                .await
+                .map_err(db("start auditing an age check"))?;
+            self.audit.append(&txn, reads, now).await?;
+            txn.commit()
+                .await
+                .map_err(db("commit an audited age check"))?;
+        }
+        let mut erased = Vec::new();
+        for id in underage {
+            match self.erase_person(id, actor, now).await {
+                Ok(()) => erased.push(id),
+                // A legal hold wins; the child is erased once it is released.
+                Err(StoreError::Held { .. }) => {}
+                Err(other) => return Err(other),
             }
         }
         Ok(erased)
@@ -299,6 +329,15 @@ impl Store {
 
 fn purpose(id: &str) -> Result<PurposeId, StoreError> {
     PurposeId::new(id).map_err(|_| StoreError::Corrupt { what: "purpose id" })
+}
+
+/// Opens a sealed date of birth.
+fn open_birth(key: &DataKey, sealed: &[u8]) -> Result<Date, StoreError> {
+    let text = key.open_text(BIRTH, sealed)?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(&text, format).map_err(|_| StoreError::Corrupt {
+        what: "date of birth",
+    })
 }
 
 /// Opens a person's sealed fields with their key.

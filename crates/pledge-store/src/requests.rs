@@ -3,9 +3,9 @@
 //! The deadline is the policy's period counted on the calendar from the day the request is
 //! received. A calendar month follows the ICO rule: the corresponding day of the next month, or
 //! its last day when there is none (31 January → 28 or 29 February); a deadline that falls on a
-//! Saturday or Sunday moves to the next Monday. Public holidays are not modelled yet. An
-//! extension (UK GDPR: two further months) counts from the original deadline and may be used
-//! once.
+//! Saturday or Sunday moves to the next Monday (in the timestamp's own offset; public holidays
+//! are not modelled yet). An extension (UK GDPR: two further months) counts from the deadline
+//! the person was given, must be decided before it passes, and may be used once.
 
 use std::collections::BTreeSet;
 
@@ -13,6 +13,7 @@ use pledge_audit::{Action, ActorKey, Event, Outcome, RequestId};
 use pledge_domain::{CategoryId, Period, PersonId, PurposeId};
 use pledge_policy::ValidPolicy;
 use pledge_policy::model::RightKind;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
     TransactionTrait,
@@ -214,12 +215,15 @@ impl Store {
             .ok_or(StoreError::RequestNotFound(id))
     }
 
-    /// Extends an open request once, by the policy's extension counted from the original
-    /// deadline (the person must be told why; the portal sends that notice).
+    /// Extends an open request once, before its deadline, by the policy's extension counted
+    /// from the deadline the person was given (the person must be told why; the portal sends
+    /// that notice). The change is conditional on the request still being open, so a
+    /// concurrent extension or completion cannot be overwritten.
     ///
     /// # Errors
     /// [`StoreError::ExtensionNotAllowed`] when the policy offers none, the request was already
-    /// extended, or it is closed; [`StoreError::RequestNotFound`]; database failures.
+    /// extended or closed, or the deadline has passed; [`StoreError::RequestNotFound`];
+    /// database failures.
     pub async fn extend_request(
         &self,
         id: Uuid,
@@ -227,41 +231,52 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<RequestView, StoreError> {
-        let row = self.request_row(id).await?;
-        let current = view(row.clone())?;
+        let current = view(self.request_row(id).await?)?;
         if current.status != RequestStatus::Open {
             return Err(StoreError::ExtensionNotAllowed(
                 "only an open, never extended request can be extended",
             ));
         }
+        if now > current.due_at {
+            return Err(StoreError::ExtensionNotAllowed(
+                "the deadline has passed; an extension must be decided before it",
+            ));
+        }
         let extension = policy.right(current.kind).and_then(|r| r.extension).ok_or(
             StoreError::ExtensionNotAllowed("the policy offers no extension for this right"),
         )?;
-        let original = policy
-            .right(current.kind)
-            .and_then(|r| r.deadline)
-            .and_then(|p| p.after(current.received_at));
-        let due = original
-            .and_then(|o| deadline(o, extension))
-            .ok_or(StoreError::Corrupt { what: "deadline" })?;
-        let mut active: subject_request::ActiveModel = row.into();
-        active.status = ActiveValue::Set(RequestStatus::Extended.name().to_owned());
-        active.extended_due_at = ActiveValue::Set(Some(due));
+        let due =
+            deadline(current.due_at, extension).ok_or(StoreError::Corrupt { what: "deadline" })?;
         let txn = self
             .db
             .begin()
             .await
             .map_err(db("start extending a request"))?;
-        let stored = active.update(&txn).await.map_err(db("extend a request"))?;
-        self.audit
-            .append(
-                &txn,
-                vec![request_event(self, actor, Action::Update, current.person)?],
-                now,
+        let changed = subject_request::Entity::update_many()
+            .col_expr(
+                subject_request::Column::Status,
+                Expr::value(RequestStatus::Extended.name()),
             )
-            .await?;
+            .col_expr(subject_request::Column::ExtendedDueAt, Expr::value(due))
+            .filter(subject_request::Column::Id.eq(id))
+            .filter(subject_request::Column::Status.eq(RequestStatus::Open.name()))
+            .exec(&txn)
+            .await
+            .map_err(db("extend a request"))?;
+        if changed.rows_affected != 1 {
+            // Someone extended or completed it meanwhile; dropping the transaction rolls back.
+            return Err(StoreError::ExtensionNotAllowed(
+                "the request changed meanwhile",
+            ));
+        }
+        let event = request_event(self, actor, Action::Update, current.person)?;
+        self.audit.append(&txn, vec![event], now).await?;
         txn.commit().await.map_err(db("commit an extension"))?;
-        view(stored)
+        Ok(RequestView {
+            status: RequestStatus::Extended,
+            due_at: due,
+            ..current
+        })
     }
 
     /// Marks a request answered. Completing twice is not an error.
@@ -274,32 +289,35 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<RequestView, StoreError> {
-        let row = self.request_row(id).await?;
-        let current = view(row.clone())?;
+        let current = view(self.request_row(id).await?)?;
         if current.status == RequestStatus::Completed {
             return Ok(current);
         }
-        let mut active: subject_request::ActiveModel = row.into();
-        active.status = ActiveValue::Set(RequestStatus::Completed.name().to_owned());
-        active.closed_at = ActiveValue::Set(Some(now));
         let txn = self
             .db
             .begin()
             .await
             .map_err(db("start completing a request"))?;
-        let stored = active
-            .update(&txn)
+        let changed = subject_request::Entity::update_many()
+            .col_expr(
+                subject_request::Column::Status,
+                Expr::value(RequestStatus::Completed.name()),
+            )
+            .col_expr(subject_request::Column::ClosedAt, Expr::value(now))
+            .filter(subject_request::Column::Id.eq(id))
+            .filter(subject_request::Column::Status.ne(RequestStatus::Completed.name()))
+            .exec(&txn)
             .await
             .map_err(db("complete a request"))?;
-        self.audit
-            .append(
-                &txn,
-                vec![request_event(self, actor, Action::Update, current.person)?],
-                now,
-            )
-            .await?;
+        if changed.rows_affected == 1 {
+            let event = request_event(self, actor, Action::Update, current.person)?;
+            self.audit.append(&txn, vec![event], now).await?;
+        }
         txn.commit().await.map_err(db("commit a completion"))?;
-        view(stored)
+        Ok(RequestView {
+            status: RequestStatus::Completed,
+            ..current
+        })
     }
 
     /// Every request still open past its deadline at `now`, oldest deadline first.

@@ -98,7 +98,7 @@ async fn j35_j38_jtec_requests_take_a_calendar_month_and_extend_once_by_two() {
             .await
             .unwrap();
         assert_eq!(extended.status, RequestStatus::Extended);
-        assert_eq!(extended.due_at, datetime!(2025-04-15 9:00 UTC));
+        assert_eq!(extended.due_at, datetime!(2025-04-17 9:00 UTC));
         let again = store
             .extend_request(request.id, &jtec, actor, received)
             .await;
@@ -106,6 +106,21 @@ async fn j35_j38_jtec_requests_take_a_calendar_month_and_extend_once_by_two() {
             matches!(again, Err(StoreError::ExtensionNotAllowed(_))),
             "{again:?}"
         );
+        let late = store
+            .open_request(person, RightKind::Access, &jtec, received, actor)
+            .await
+            .unwrap();
+        let too_late = store
+            .extend_request(late.id, &jtec, actor, datetime!(2025-03-01 9:00 UTC))
+            .await;
+        assert!(
+            matches!(too_late, Err(StoreError::ExtensionNotAllowed(_))),
+            "{too_late:?}"
+        );
+        store
+            .complete_request(late.id, actor, received)
+            .await
+            .unwrap();
         let restriction = store
             .open_request(person, RightKind::Restriction, &jtec, received, actor)
             .await
@@ -135,8 +150,8 @@ async fn j35_j38_jtec_requests_take_a_calendar_month_and_extend_once_by_two() {
             .await
             .unwrap()
             .expect("intact");
-        // The person, two requests, one extension and one completion: refusals write nothing.
-        assert_eq!(verified.size(), 5);
+        // The person, three requests, one extension, two completions: refusals write nothing.
+        assert_eq!(verified.size(), 7);
     })
     .await;
 }
