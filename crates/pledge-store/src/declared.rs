@@ -128,6 +128,27 @@ pub const TABLES: &[TableDeclaration] = &[
     },
     TableDeclaration {
         database: Database::Main,
+        table: "disclosure",
+        personal: &[],
+        other: &[
+            ("id", "the disclosure's random identifier"),
+            (
+                "person_id",
+                "whose data: an identifier that reveals nothing once their key is destroyed",
+            ),
+            ("partner", "the policy's id of the recipient"),
+            ("purpose", "the policy's id of the purpose"),
+            ("basis", "the legal basis of the disclosure"),
+            (
+                "categories",
+                "which categories of data were sent (names, not the data)",
+            ),
+            ("sent_at", "when"),
+        ],
+        erasure: Erasure::NotPersonal,
+    },
+    TableDeclaration {
+        database: Database::Main,
         table: "seaql_migrations",
         personal: &[],
         other: &MIGRATIONS,

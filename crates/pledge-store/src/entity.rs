@@ -112,3 +112,24 @@ pub(crate) mod legal_hold {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub(crate) mod disclosure {
+    //! One disclosure of a person's data to a partner.
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "disclosure")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub person_id: Uuid,
+        pub partner: String,
+        pub purpose: String,
+        pub basis: String,
+        pub categories: String,
+        pub sent_at: TimeDateTimeWithTimeZone,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

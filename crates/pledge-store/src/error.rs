@@ -34,6 +34,9 @@ pub enum StoreError {
         /// Its reason, for staff only: it is not part of the message.
         reason: String,
     },
+    /// The policy does not allow this disclosure.
+    #[error("disclosure refused: {0}")]
+    DisclosureRefused(&'static str),
     /// No such hold.
     #[error("legal hold {0} does not exist")]
     HoldNotFound(uuid::Uuid),

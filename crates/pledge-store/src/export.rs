@@ -200,6 +200,17 @@ impl Store {
             row.insert("due_at".into(), json!(timestamp(request.due_at)?));
             requests.push(row);
         }
+        let mut shared = Vec::new();
+        for disclosure in self.disclosures_for(person).await? {
+            let mut row = Map::new();
+            row.insert("sent_at".into(), json!(timestamp(disclosure.sent_at)?));
+            row.insert("recipient".into(), json!(disclosure.partner.to_string()));
+            row.insert("purpose".into(), json!(disclosure.purpose.to_string()));
+            row.insert("basis".into(), json!(disclosure.basis));
+            let categories: Vec<&str> = disclosure.categories.iter().map(|c| c.as_str()).collect();
+            row.insert("data".into(), json!(categories.join(", ")));
+            shared.push(row);
+        }
         let records = self.audit.records(&self.db).await?;
         let mut accesses = Vec::new();
         let about = Query {
@@ -236,6 +247,12 @@ impl Store {
                 title: "Your requests",
                 fields: vec!["id", "kind", "status", "received_at", "due_at"],
                 rows: requests,
+            },
+            ModuleExport {
+                module: "disclosures",
+                title: "Who we shared your data with",
+                fields: vec!["sent_at", "recipient", "purpose", "basis", "data"],
+                rows: shared,
             },
             ModuleExport {
                 module: "accesses",

@@ -16,6 +16,7 @@
 mod audit;
 mod connect;
 pub mod declared;
+pub mod disclosures;
 mod entity;
 mod error;
 pub mod export;

@@ -9,6 +9,7 @@ mod m20261123_000001_person;
 mod m20261123_000002_audit;
 mod m20261123_000003_subject_request;
 mod m20261123_000004_legal_hold;
+mod m20261123_000005_disclosure;
 mod m20261123_000101_subject_key;
 
 /// The main database's migrations.
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_audit::Migration),
             Box::new(m20261123_000003_subject_request::Migration),
             Box::new(m20261123_000004_legal_hold::Migration),
+            Box::new(m20261123_000005_disclosure::Migration),
         ]
     }
 }

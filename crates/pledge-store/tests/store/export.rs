@@ -60,6 +60,7 @@ async fn k20_j35_w53_the_export_is_a_complete_verifiable_zip() {
             "requests.json",
             "requests.csv",
             "accesses.json",
+            "disclosures.json",
             "accesses.csv",
             "index.html",
         ] {

@@ -11,6 +11,7 @@
 
 mod audit;
 mod declared;
+mod disclosures;
 mod export;
 mod holds;
 mod people;
