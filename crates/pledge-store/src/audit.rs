@@ -90,6 +90,27 @@ impl DbAudit {
         self.pseudonyms.service(name)
     }
 
+    /// An event about `person`, by `actor`, that succeeded, with a fresh request id: the shape
+    /// of every entry the store writes.
+    pub fn event_about(
+        &self,
+        actor: ActorKey,
+        action: pledge_audit::Action,
+        person: PersonId,
+        categories: std::collections::BTreeSet<pledge_domain::CategoryId>,
+        purpose: Option<pledge_domain::PurposeId>,
+    ) -> Event {
+        Event {
+            actor,
+            action,
+            subject: Some(self.subject(person)),
+            categories,
+            purpose,
+            request: pledge_audit::RequestId::from_bytes(uuid::Uuid::now_v7().into_bytes()),
+            outcome: pledge_audit::Outcome::Succeeded,
+        }
+    }
+
     /// Appends `events` in order inside `txn` (group commit: one transaction, one lock).
     ///
     /// # Errors

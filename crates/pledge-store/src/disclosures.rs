@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use pledge_audit::{Action, ActorKey, Event, Outcome, RequestId};
+use pledge_audit::{Action, ActorKey};
 use pledge_domain::{CategoryId, PartnerId, PersonId, PurposeId};
 use pledge_policy::ValidPolicy;
 use sea_orm::{
@@ -121,15 +121,10 @@ impl Store {
             categories: ActiveValue::Set(names.join(",")),
             sent_at: ActiveValue::Set(now),
         };
-        let event = Event {
-            actor,
-            action: Action::Export,
-            subject: Some(self.audit.subject(person)),
-            categories: categories.iter().cloned().collect(),
-            purpose: Some(purpose.clone()),
-            request: RequestId::from_bytes(Uuid::now_v7().into_bytes()),
-            outcome: Outcome::Succeeded,
-        };
+        let sent = categories.iter().cloned().collect();
+        let event =
+            self.audit
+                .event_about(actor, Action::Export, person, sent, Some(purpose.clone()));
         let txn = self
             .db
             .begin()

@@ -62,7 +62,7 @@ impl Store {
         let txn = self.db.begin().await.map_err(db("start placing a hold"))?;
         row.insert(&txn).await.map_err(db("place a hold"))?;
         self.audit
-            .append(&txn, vec![self.admin_event(actor, person)?], now)
+            .append(&txn, vec![self.admin_event(actor, person)], now)
             .await?;
         txn.commit().await.map_err(db("commit a hold"))?;
         Ok(id)
@@ -96,7 +96,7 @@ impl Store {
             .map_err(db("start releasing a hold"))?;
         active.update(&txn).await.map_err(db("release a hold"))?;
         self.audit
-            .append(&txn, vec![self.admin_event(actor, person)?], now)
+            .append(&txn, vec![self.admin_event(actor, person)], now)
             .await?;
         txn.commit().await.map_err(db("commit a release"))?;
         Ok(())
@@ -126,19 +126,8 @@ impl Store {
             .collect())
     }
 
-    fn admin_event(
-        &self,
-        actor: ActorKey,
-        person: PersonId,
-    ) -> Result<pledge_audit::Event, StoreError> {
-        Ok(pledge_audit::Event {
-            actor,
-            action: Action::AdminAction,
-            subject: Some(self.audit.subject(person)),
-            categories: Default::default(),
-            purpose: None,
-            request: pledge_audit::RequestId::from_bytes(Uuid::now_v7().into_bytes()),
-            outcome: pledge_audit::Outcome::Succeeded,
-        })
+    fn admin_event(&self, actor: ActorKey, person: PersonId) -> pledge_audit::Event {
+        self.audit
+            .event_about(actor, Action::AdminAction, person, Default::default(), None)
     }
 }

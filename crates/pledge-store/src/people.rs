@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use pledge_audit::{Action, ActorKey, Event, Outcome, RequestId};
+use pledge_audit::{Action, ActorKey, Event};
 use pledge_domain::{AgeBand, CategoryId, PersonId, PurposeId};
 use pledge_policy::ValidPolicy;
 use sea_orm::{
@@ -59,10 +59,6 @@ fn contact_details() -> BTreeSet<CategoryId> {
         .unwrap_or_default()
 }
 
-fn request_id() -> RequestId {
-    RequestId::from_bytes(Uuid::now_v7().into_bytes())
-}
-
 fn seal_opt(
     key: &DataKey,
     field: FieldRef,
@@ -79,15 +75,8 @@ impl Store {
         person: PersonId,
         purpose: Option<PurposeId>,
     ) -> Event {
-        Event {
-            actor,
-            action,
-            subject: Some(self.audit.subject(person)),
-            categories: contact_details(),
-            purpose,
-            request: request_id(),
-            outcome: Outcome::Succeeded,
-        }
+        self.audit
+            .event_about(actor, action, person, contact_details(), purpose)
     }
 
     /// Creates a person: a fresh data key in the key store, their sealed row and an audit entry
@@ -327,7 +316,7 @@ impl Store {
     }
 }
 
-fn purpose(id: &str) -> Result<PurposeId, StoreError> {
+pub(crate) fn purpose(id: &str) -> Result<PurposeId, StoreError> {
     PurposeId::new(id).map_err(|_| StoreError::Corrupt { what: "purpose id" })
 }
 

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeSet;
 
-use pledge_audit::{Action, ActorKey, Event, Outcome, RequestId};
-use pledge_domain::{CategoryId, Period, PersonId, PurposeId};
+use pledge_audit::{Action, ActorKey, Event};
+use pledge_domain::{CategoryId, Period, PersonId};
 use pledge_policy::ValidPolicy;
 use pledge_policy::model::RightKind;
 use sea_orm::sea_query::Expr;
@@ -145,20 +145,13 @@ fn request_event(
     action: Action,
     person: PersonId,
 ) -> Result<Event, StoreError> {
-    Ok(Event {
-        actor,
-        action,
-        subject: Some(store.audit.subject(person)),
-        categories: CategoryId::new("contact-details")
-            .map(|c| BTreeSet::from([c]))
-            .unwrap_or_default(),
-        purpose: Some(
-            PurposeId::new("data-subject-request")
-                .map_err(|_| StoreError::Corrupt { what: "purpose id" })?,
-        ),
-        request: RequestId::from_bytes(Uuid::now_v7().into_bytes()),
-        outcome: Outcome::Succeeded,
-    })
+    let categories = CategoryId::new("contact-details")
+        .map(|c| BTreeSet::from([c]))
+        .unwrap_or_default();
+    let purpose = crate::people::purpose("data-subject-request")?;
+    Ok(store
+        .audit
+        .event_about(actor, action, person, categories, Some(purpose)))
 }
 
 impl Store {
