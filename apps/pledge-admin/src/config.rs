@@ -34,3 +34,19 @@ pub fn from_env() -> Result<StoreConfig> {
         checkpoint_key: key("PLEDGE_CHECKPOINT_KEY")?,
     })
 }
+
+/// The deployed policy from `PLEDGE_POLICY`: a built-in pack's name, or the path of a policy
+/// file. Defaults to the Kexara pack.
+pub fn policy_from_env() -> Result<pledge_policy::ValidPolicy> {
+    let spec = std::env::var("PLEDGE_POLICY").unwrap_or_else(|_| "kexara".to_owned());
+    if let Some(pack) = pledge_policy::packs::find(&spec) {
+        return pack
+            .load()
+            .with_context(|| format!("the built-in pack {spec} does not load"));
+    }
+    let text = std::fs::read_to_string(&spec).with_context(|| {
+        format!("PLEDGE_POLICY={spec} is neither a built-in pack (kexara, westmontera, jtec) nor a readable file")
+    })?;
+    pledge_policy::load(&spec, &text)
+        .map_err(|err| anyhow::anyhow!("PLEDGE_POLICY={spec} is not a valid policy: {err}"))
+}

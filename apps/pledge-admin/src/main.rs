@@ -11,6 +11,7 @@
 //! | `PLEDGE_AUDIT_MAC_KEY` | 64 hex digits: keys the audit chain |
 //! | `PLEDGE_PSEUDONYM_KEY` | 64 hex digits: derives audit pseudonyms |
 //! | `PLEDGE_CHECKPOINT_KEY` | 64 hex digits: the Ed25519 key that signs checkpoints |
+//! | `PLEDGE_POLICY` | the deployed policy: `kexara` (default), `westmontera`, `jtec` or a file |
 //!
 //! Exit codes: 0 done; 1 the operation found a problem (a tampered audit log); 2 the command
 //! could not run (bad arguments, missing or malformed configuration, database unreachable).
@@ -222,8 +223,18 @@ async fn run(cli: Cli) -> Result<Outcome> {
                     println!("wrote {} ({} bytes)", out.display(), bytes.len());
                 }
                 PersonAction::Erase { id } => {
-                    store.erase_person(id, operator, now).await?;
+                    let policy = config::policy_from_env()?;
+                    let plan = store.erase_person(id, &policy, operator, now).await?;
                     println!("erased {id}: their data key is destroyed");
+                    for kept in &plan.exceptions {
+                        println!(
+                            "  kept ({}): {} row(s) of {}: {}",
+                            kept.treatment, kept.rows, kept.table, kept.reason
+                        );
+                    }
+                    for partner in &plan.partners {
+                        println!("  erasure forwarded to {partner}");
+                    }
                 }
             }
             Ok(Outcome::Done)

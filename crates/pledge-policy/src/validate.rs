@@ -115,13 +115,16 @@ pub fn load(file: &str, text: &str) -> Result<ValidPolicy, PolicyError> {
 }
 
 /// True for `table.column` with lowercase letters, digits and underscores.
-fn is_column_ref(text: &str) -> bool {
+fn is_store_ref(text: &str) -> bool {
     let word = |w: &str| {
         w.starts_with(|c: char| c.is_ascii_lowercase())
             && w.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     };
-    matches!(text.split_once('.'), Some((table, column)) if word(table) && word(column))
+    match text.split_once('.') {
+        Some((table, column)) => word(table) && word(column),
+        None => word(text),
+    }
 }
 
 struct Checker<'p> {
@@ -319,10 +322,10 @@ impl<'p> Checker<'p> {
         for (i, category) in p.categories.iter().enumerate() {
             for (j, column) in category.stored_in.iter().enumerate() {
                 let path = crate::path!("category", i, "stored_in", j);
-                if !is_column_ref(column) {
+                if !is_store_ref(column) {
                     self.report(
                         path,
-                        format!("`{column}` is not a `table.column` reference"),
+                        format!("`{column}` is not a `table` or `table.column` reference"),
                     );
                 } else if let Some(owner) = claimed.insert(column, &category.id) {
                     let message =

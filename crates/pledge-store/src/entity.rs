@@ -31,6 +31,7 @@ pub(crate) mod person {
         pub email: Option<Vec<u8>>,
         pub date_of_birth: Option<Vec<u8>>,
         pub created_at: TimeDateTimeWithTimeZone,
+        pub erasure_started_at: Option<TimeDateTimeWithTimeZone>,
         pub erased_at: Option<TimeDateTimeWithTimeZone>,
     }
 

@@ -73,6 +73,21 @@ pub enum StoreError {
         /// Which value.
         what: &'static str,
     },
+    /// No table of that name holds records about people.
+    #[error("there is no table of personal records called {0:?}")]
+    UnknownTable(String),
+    /// The deployed policy does not claim this module's personal data, so it is switched off.
+    #[error("the {0} module is switched off: the policy does not declare the data it holds")]
+    ModuleDisabled(&'static str),
+    /// A column that does not exist, or a value of the wrong kind for it (personal data must
+    /// be sealed, other data must not be).
+    #[error("{table}.{column} is not a column that accepts this value")]
+    InvalidField {
+        /// The table.
+        table: &'static str,
+        /// The column.
+        column: String,
+    },
     /// The configuration is unusable.
     #[error("invalid store configuration: {0}")]
     Config(String),

@@ -1,5 +1,5 @@
-//! The access and portability export (K20, J35): one ZIP holding, for every module of the
-//! store, the person's data as JSON and as CSV, a human-readable `index.html`, and a
+//! The access and portability export (K20, J35): one ZIP holding, for every table of the store
+//! with rows about people (from [`crate::declared`]), the person's data as JSON and as CSV, a human-readable `index.html`, and a
 //! `manifest.json` with each file's fields, size and SHA-256.
 //!
 //! CSV cells that a spreadsheet would run as formulas (`=`, `+`, `-`, `@`, tab, carriage
@@ -16,6 +16,8 @@ use time::format_description::well_known::Rfc3339;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use crate::declared;
+use crate::records;
 use crate::{Store, StoreError};
 
 /// The export format's name and version, written in the manifest.
@@ -178,38 +180,16 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<Vec<u8>, StoreError> {
-        let view = self.export_person(person, actor, now).await?;
-        let mut profile = Map::new();
-        profile.insert("id".into(), json!(view.id.to_string()));
-        profile.insert("display_name".into(), json!(view.display_name));
-        profile.insert("email".into(), json!(view.email));
-        profile.insert(
-            "date_of_birth".into(),
-            json!(view.date_of_birth.map(|d| d.to_string())),
-        );
-        let mut requests = Vec::new();
-        for request in self.requests_for(person).await? {
-            let mut row = Map::new();
-            row.insert("id".into(), json!(request.id.to_string()));
-            row.insert("kind".into(), json!(request.kind.request_noun()));
-            row.insert(
-                "status".into(),
-                json!(format!("{:?}", request.status).to_lowercase()),
-            );
-            row.insert("received_at".into(), json!(timestamp(request.received_at)?));
-            row.insert("due_at".into(), json!(timestamp(request.due_at)?));
-            requests.push(row);
-        }
-        let mut shared = Vec::new();
-        for disclosure in self.disclosures_for(person).await? {
-            let mut row = Map::new();
-            row.insert("sent_at".into(), json!(timestamp(disclosure.sent_at)?));
-            row.insert("recipient".into(), json!(disclosure.partner.to_string()));
-            row.insert("purpose".into(), json!(disclosure.purpose.to_string()));
-            row.insert("basis".into(), json!(disclosure.basis));
-            let categories: Vec<&str> = disclosure.categories.iter().map(|c| c.as_str()).collect();
-            row.insert("data".into(), json!(categories.join(", ")));
-            shared.push(row);
+        self.export_person(person, actor, now).await?;
+        let key = self.keys.get(person).await?;
+        let mut modules = Vec::new();
+        for table in declared::owned_tables() {
+            modules.push(ModuleExport {
+                module: table.table,
+                title: table.title,
+                fields: records::export_fields(table),
+                rows: self.records_of(table, person, key.as_ref()).await?,
+            });
         }
         let records = self.audit.records(&self.db).await?;
         let mut accesses = Vec::new();
@@ -235,32 +215,12 @@ impl Store {
             row.insert("data".into(), json!(categories.join(", ")));
             accesses.push(row);
         }
-        let modules = [
-            ModuleExport {
-                module: "person",
-                title: "Your profile",
-                fields: vec!["id", "display_name", "email", "date_of_birth"],
-                rows: vec![profile],
-            },
-            ModuleExport {
-                module: "requests",
-                title: "Your requests",
-                fields: vec!["id", "kind", "status", "received_at", "due_at"],
-                rows: requests,
-            },
-            ModuleExport {
-                module: "disclosures",
-                title: "Who we shared your data with",
-                fields: vec!["sent_at", "recipient", "purpose", "basis", "data"],
-                rows: shared,
-            },
-            ModuleExport {
-                module: "accesses",
-                title: "Who used your data, when and why",
-                fields: vec!["at", "action", "by", "purpose", "data"],
-                rows: accesses,
-            },
-        ];
+        modules.push(ModuleExport {
+            module: "accesses",
+            title: "Who used your data, when and why",
+            fields: vec!["at", "action", "by", "purpose", "data"],
+            rows: accesses,
+        });
         bundle(person, now, &modules)
     }
 }

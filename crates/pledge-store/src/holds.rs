@@ -5,9 +5,10 @@
 use pledge_audit::{Action, ActorKey};
 use pledge_domain::PersonId;
 use pledge_retention::LegalHold;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -60,6 +61,24 @@ impl Store {
             released_at: ActiveValue::Set(None),
         };
         let txn = self.db.begin().await.map_err(db("start placing a hold"))?;
+        // Touching the person's row locks it against a concurrent erasure's first step, which
+        // checks holds under the same lock: a hold and an erasure cannot pass each other.
+        let mut touch = Query::update();
+        touch
+            .table("person")
+            .value("id", person.as_uuid())
+            .and_where(Expr::col("id").eq(person.as_uuid()))
+            .and_where(Expr::col("erasure_started_at").is_null())
+            .and_where(Expr::col("erased_at").is_null());
+        let live = txn
+            .execute(&touch)
+            .await
+            .map_err(db("lock a person for a hold"))?;
+        if live.rows_affected() != 1 {
+            return Err(StoreError::Invalid(
+                "no hold can be placed: the person does not exist or their erasure has begun",
+            ));
+        }
         row.insert(&txn).await.map_err(db("place a hold"))?;
         self.audit
             .append(&txn, vec![self.admin_event(actor, person)], now)

@@ -18,11 +18,14 @@ mod connect;
 pub mod declared;
 pub mod disclosures;
 mod entity;
+pub mod erasure;
 mod error;
 pub mod export;
 mod holds;
 mod migration;
+pub mod outbox;
 mod people;
+pub mod records;
 pub mod requests;
 mod vault;
 
@@ -33,4 +36,5 @@ pub use connect::{
 pub use error::StoreError;
 pub use migration::{KeyStoreMigrator, Migrator};
 pub use people::{NewPerson, PersonView};
+pub use records::Field;
 pub use vault::{DataKey, FieldRef, KeyStore, MasterKey};

@@ -5,11 +5,18 @@
 
 use sea_orm_migration::prelude::*;
 
+mod ddl;
 mod m20261123_000001_person;
 mod m20261123_000002_audit;
 mod m20261123_000003_subject_request;
 mod m20261123_000004_legal_hold;
 mod m20261123_000005_disclosure;
+mod m20261123_000006_accounts;
+mod m20261123_000007_learning;
+mod m20261123_000008_tours;
+mod m20261123_000009_payments;
+mod m20261123_000010_support;
+mod m20261123_000011_operations;
 mod m20261123_000101_subject_key;
 
 /// The main database's migrations.
@@ -25,6 +32,12 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_subject_request::Migration),
             Box::new(m20261123_000004_legal_hold::Migration),
             Box::new(m20261123_000005_disclosure::Migration),
+            Box::new(m20261123_000006_accounts::Migration),
+            Box::new(m20261123_000007_learning::Migration),
+            Box::new(m20261123_000008_tours::Migration),
+            Box::new(m20261123_000009_payments::Migration),
+            Box::new(m20261123_000010_support::Migration),
+            Box::new(m20261123_000011_operations::Migration),
         ]
     }
 }

@@ -53,7 +53,7 @@ pub struct PersonView {
     pub date_of_birth: Option<Date>,
 }
 
-fn contact_details() -> BTreeSet<CategoryId> {
+pub(crate) fn contact_details() -> BTreeSet<CategoryId> {
     CategoryId::new("contact-details")
         .map(|c| [c].into())
         .unwrap_or_default()
@@ -104,6 +104,7 @@ impl Store {
                 birth.as_deref().map(str::as_bytes),
             )?),
             created_at: ActiveValue::Set(now),
+            erasure_started_at: ActiveValue::Set(None),
             erased_at: ActiveValue::Set(None),
         };
         let txn = self
@@ -222,8 +223,8 @@ impl Store {
         }
         let mut erased = Vec::new();
         for id in underage {
-            match self.erase_person(id, actor, now).await {
-                Ok(()) => erased.push(id),
+            match self.erase_person(id, policy, actor, now).await {
+                Ok(_) => erased.push(id),
                 // A legal hold wins; the child is erased once it is released.
                 Err(StoreError::Held { .. }) => {}
                 Err(other) => return Err(other),
@@ -233,7 +234,7 @@ impl Store {
     }
 
     /// Reads and opens a person who has not been erased.
-    async fn open_live(&self, id: PersonId) -> Result<PersonView, StoreError> {
+    pub(crate) async fn open_live(&self, id: PersonId) -> Result<PersonView, StoreError> {
         let row = person::Entity::find_by_id(id.as_uuid())
             .one(&self.db)
             .await
@@ -267,52 +268,6 @@ impl Store {
         self.audit.append(&txn, vec![event], now).await?;
         txn.commit().await.map_err(db("commit an audited export"))?;
         Ok(view)
-    }
-
-    /// Erases a person by crypto-shredding: their data key is destroyed first (every copy of
-    /// their sealed data, backups included, becomes unreadable at once), then their sealed
-    /// fields are cleared and the erasure audited in one transaction. Safe to run again after
-    /// a crash at any point.
-    ///
-    /// # Errors
-    /// [`StoreError::PersonNotFound`] or failures.
-    pub async fn erase_person(
-        &self,
-        id: PersonId,
-        actor: ActorKey,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let row = person::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await
-            .map_err(db("find a person to erase"))?
-            .ok_or(StoreError::PersonNotFound(id))?;
-        if let Some(hold) = self.active_holds(id, now).await?.into_iter().next() {
-            return Err(StoreError::Held {
-                person: id,
-                hold: hold.id,
-                reason: hold.reason,
-            });
-        }
-        self.keys.shred(id).await?;
-        if row.erased_at.is_some() {
-            return Ok(());
-        }
-        let txn = self.db.begin().await.map_err(db("start an erasure"))?;
-        let mut cleared: person::ActiveModel = row.into();
-        cleared.display_name = ActiveValue::Set(None);
-        cleared.email = ActiveValue::Set(None);
-        cleared.date_of_birth = ActiveValue::Set(None);
-        cleared.erased_at = ActiveValue::Set(Some(now));
-        cleared
-            .update(&txn)
-            .await
-            .map_err(db("clear an erased person"))?;
-        self.audit
-            .append(&txn, vec![self.event(actor, Action::Erase, id, None)], now)
-            .await?;
-        txn.commit().await.map_err(db("commit an erasure"))?;
-        Ok(())
     }
 }
 

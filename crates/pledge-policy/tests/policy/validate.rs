@@ -209,7 +209,7 @@ fn store_columns_are_written_as_table_dot_column_and_claimed_once() {
         "sources = [\"T02\"]",
         "stored_in = [\"person email\"]\nsources = [\"T02\"]",
         "person email",
-        "not a `table.column` reference",
+        "not a `table` or `table.column` reference",
     );
     let text = MINIMAL
         .replacen(

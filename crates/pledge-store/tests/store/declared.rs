@@ -40,7 +40,7 @@ fn declared_columns(database: Database) -> BTreeSet<(String, String)> {
             t.personal
                 .iter()
                 .copied()
-                .chain(t.other.iter().map(|(c, _)| *c))
+                .chain(t.other.iter().map(|(c, _, _)| *c))
                 .map(move |c| (t.table.to_owned(), c.to_owned()))
         })
         .collect()
@@ -67,21 +67,43 @@ async fn w45_j32_k32_every_table_and_column_in_the_schema_is_declared() {
     .await;
 }
 
+/// The modules each pack switches on: a module is on only when the pack claims all of its
+/// personal data (Kexara has no survey category, Westmontera no tours, JTEC neither tours nor
+/// payments), and no pack claims part of a module or a column the store does not have.
 #[test]
-fn every_personal_column_is_claimed_by_a_category_of_every_pack() {
-    for pack in pledge_policy::packs::ALL {
-        let policy = pack.load().expect("pack loads");
+fn w45_j32_k32_every_pack_claims_whole_modules_and_only_real_columns() {
+    let all: BTreeSet<&str> = declared::TABLES.iter().map(|t| t.module).collect();
+    let expected_off = [
+        ("kexara", vec!["surveys"]),
+        ("westmontera", vec!["tours"]),
+        ("jtec", vec!["payments", "tours"]),
+    ];
+    for (name, off) in expected_off {
+        let policy = pledge_policy::packs::find(name)
+            .expect("pack")
+            .load()
+            .expect("loads");
         assert_eq!(
-            declared::unclaimed_columns(&policy),
+            declared::claim_problems(&policy),
             Vec::<String>::new(),
-            "{}",
-            pack.name
+            "{name}"
         );
-        assert_eq!(
-            declared::unknown_claims(&policy),
-            Vec::<String>::new(),
-            "{}",
-            pack.name
-        );
+        let on = declared::enabled_modules(&policy);
+        let missing: Vec<&str> = all.iter().copied().filter(|m| !on.contains(m)).collect();
+        assert_eq!(missing, off, "{name}");
+        for required in declared::REQUIRED_MODULES {
+            assert!(on.contains(required), "{name} must enable {required}");
+        }
     }
+}
+
+#[test]
+fn a_pack_that_claims_part_of_a_module_is_refused() {
+    let kexara = pledge_policy::packs::find("kexara").expect("pack");
+    let text = kexara.text.replace("\"ticket_message.body\", ", "");
+    let policy = pledge_policy::load("kexara.toml", &text).expect("still a valid policy");
+    let problems = declared::claim_problems(&policy);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("module support") && problems[0].contains("ticket_message.body"));
+    assert!(!declared::enabled_modules(&policy).contains("support"));
 }

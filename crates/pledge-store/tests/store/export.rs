@@ -57,10 +57,10 @@ async fn k20_j35_w53_the_export_is_a_complete_verifiable_zip() {
         for name in [
             "person.json",
             "person.csv",
-            "requests.json",
-            "requests.csv",
+            "subject_request.json",
+            "subject_request.csv",
             "accesses.json",
-            "disclosures.json",
+            "disclosure.json",
             "accesses.csv",
             "index.html",
         ] {
@@ -105,10 +105,13 @@ async fn k20_j35_w53_the_export_is_a_complete_verifiable_zip() {
             "{actions:?}"
         );
         let requests: serde_json::Value =
-            serde_json::from_slice(&file(&mut zip, "requests.json")).unwrap();
+            serde_json::from_slice(&file(&mut zip, "subject_request.json")).unwrap();
         assert_eq!(requests[0]["kind"], "access");
 
-        store.erase_person(id, actor, now()).await.unwrap();
+        store
+            .erase_person(id, &crate::support::kexara(), actor, now())
+            .await
+            .unwrap();
         assert!(matches!(
             store.export_bundle(id, actor, now()).await,
             Err(StoreError::Erased(_))

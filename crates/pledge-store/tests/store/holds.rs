@@ -20,14 +20,14 @@ async fn a_legal_hold_beats_erasure_until_it_is_released() {
         let officer = store.audit().service("privacy-officer");
         let id = store.create_person(&someone(), officer, now()).await.unwrap();
         let hold = store.place_hold(id, "Litigation 2026-17", "legal@example.org", None, officer, now()).await.unwrap();
-        let refused = store.erase_person(id, officer, now()).await;
+        let refused = store.erase_person(id, &crate::support::kexara(), officer, now()).await;
         assert!(matches!(&refused, Err(StoreError::Held { reason, .. }) if reason == "Litigation 2026-17"), "{refused:?}");
         assert!(store.keys().get(id).await.unwrap().is_some(), "nothing was shredded");
         let purpose = PurposeId::new("legal-claims").unwrap();
         assert!(store.read_person(id, officer, purpose, now()).await.is_ok());
         store.release_hold(hold, officer, now()).await.unwrap();
         store.release_hold(hold, officer, now()).await.expect("releasing twice is fine");
-        store.erase_person(id, officer, now()).await.expect("erased once released");
+        store.erase_person(id, &crate::support::kexara(), officer, now()).await.expect("erased once released");
     })
     .await;
 }
@@ -70,7 +70,7 @@ async fn holds_need_a_reason_an_owner_and_a_future_expiry_and_lapse_on_their_own
         let later = now() + Duration::days(31);
         assert!(store.active_holds(id, later).await.unwrap().is_empty());
         store
-            .erase_person(id, officer, later)
+            .erase_person(id, &crate::support::kexara(), officer, later)
             .await
             .expect("an expired hold no longer blocks");
     })

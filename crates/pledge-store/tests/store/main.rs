@@ -14,6 +14,7 @@ mod declared;
 mod disclosures;
 mod export;
 mod holds;
+mod modules;
 mod people;
 mod requests;
 mod support;

@@ -100,7 +100,10 @@ async fn w52_k22_k27_a_backup_taken_before_erasure_is_unreadable_after_it() {
         let file_backup = fresh
             .sqlite_main()
             .map(|path| std::fs::read(path).expect("backup file"));
-        store.erase_person(ada, actor, now()).await.expect("erased");
+        store
+            .erase_person(ada, &crate::support::kexara(), actor, now())
+            .await
+            .expect("erased");
         assert!(
             store.keys().get(ada).await.expect("key store").is_none(),
             "ada's key is destroyed"
@@ -157,9 +160,12 @@ async fn erasure_is_idempotent_and_audited_once() {
             .create_person(&ada(), actor, now())
             .await
             .expect("created");
-        store.erase_person(id, actor, now()).await.expect("erased");
         store
-            .erase_person(id, actor, now())
+            .erase_person(id, &crate::support::kexara(), actor, now())
+            .await
+            .expect("erased");
+        store
+            .erase_person(id, &crate::support::kexara(), actor, now())
             .await
             .expect("erasing again is fine");
         let records = store
@@ -174,7 +180,9 @@ async fn erasure_is_idempotent_and_audited_once() {
         assert_eq!(erasures, 1);
         let unknown = pledge_domain::PersonId::from_uuid(uuid::Uuid::nil());
         assert!(matches!(
-            store.erase_person(unknown, actor, now()).await,
+            store
+                .erase_person(unknown, &crate::support::kexara(), actor, now())
+                .await,
             Err(StoreError::PersonNotFound(_))
         ));
     })

@@ -121,3 +121,11 @@ where
 pub fn now() -> time::OffsetDateTime {
     time::macros::datetime!(2026-11-23 10:00 UTC)
 }
+
+/// The Kexara pack, loaded.
+pub fn kexara() -> pledge_policy::ValidPolicy {
+    pledge_policy::packs::find("kexara")
+        .expect("kexara is built in")
+        .load()
+        .expect("kexara loads")
+}

@@ -1,0 +1,418 @@
+//! Personal records in every module, driven by the declarations in [`crate::declared`]: written
+//! with their personal columns sealed under the owner's data key, read back for the access
+//! export, and erased the way each table declares.
+//!
+//! Typed repositories (the portal's) are thin layers over these functions; going through them
+//! is what guarantees that no personal column is ever written in the clear, that a module the
+//! deployed policy does not enable is never written, and that every write is audited.
+
+use std::collections::BTreeSet;
+
+use pledge_audit::{Action, ActorKey};
+use pledge_domain::{CategoryId, PersonId};
+use pledge_policy::ValidPolicy;
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, QueryResult, TransactionTrait, Value as DbValue,
+};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::declared::{self, Database, Erasure, Kind, TableDeclaration};
+use crate::error::db;
+use crate::vault::FieldRef;
+use crate::{DataKey, Store, StoreError};
+
+/// A value to write into a column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Field {
+    /// Personal data, sealed under the owner's key before it reaches the database.
+    Sealed(String),
+    /// Anything else, as the database stores it.
+    Plain(DbValue),
+}
+
+impl Field {
+    /// A plain value.
+    pub fn plain(value: impl Into<DbValue>) -> Self {
+        Self::Plain(value.into())
+    }
+}
+
+/// The declaration of a main-database table that a caller may write or read records of.
+pub(crate) fn owned_table(name: &str) -> Result<&'static TableDeclaration, StoreError> {
+    declared::table(Database::Main, name)
+        .filter(|t| t.is_owned())
+        .ok_or(StoreError::UnknownTable(name.to_owned()))
+}
+
+/// The categories of `policy` that claim `table`'s rows or any of its sealed columns.
+pub(crate) fn categories_of(
+    policy: &ValidPolicy,
+    table: &TableDeclaration,
+) -> BTreeSet<CategoryId> {
+    declared::claims_of(table)
+        .iter()
+        .filter_map(|claim| declared::category_of(policy, claim))
+        .filter_map(|id| CategoryId::new(id).ok())
+        .collect()
+}
+
+/// A condition matching the rows of `table` about `person`.
+pub(crate) fn owned_by(table: &TableDeclaration, person: PersonId) -> Cond {
+    table.owner.iter().fold(Cond::any(), |cond, owner| {
+        cond.add(Expr::col(*owner).eq(person.as_uuid()))
+    })
+}
+
+fn timestamp(at: OffsetDateTime) -> Result<String, StoreError> {
+    at.format(&Rfc3339)
+        .map_err(|_| StoreError::Corrupt { what: "timestamp" })
+}
+
+/// Reads one non-sealed column as JSON.
+fn decode(row: &QueryResult, column: &str, kind: Kind) -> Result<Value, StoreError> {
+    let corrupt = |_| StoreError::Corrupt {
+        what: "stored value",
+    };
+    Ok(match kind {
+        Kind::Uuid => json!(
+            row.try_get::<Option<Uuid>>("", column)
+                .map_err(corrupt)?
+                .map(|u| u.to_string())
+        ),
+        Kind::Text => json!(row.try_get::<Option<String>>("", column).map_err(corrupt)?),
+        Kind::Integer => json!(
+            row.try_get::<Option<i64>>("", column)
+                .or_else(|_| {
+                    row.try_get::<Option<i32>>("", column)
+                        .map(|v| v.map(i64::from))
+                })
+                .map_err(corrupt)?
+        ),
+        Kind::Boolean => json!(row.try_get::<Option<bool>>("", column).map_err(corrupt)?),
+        Kind::Timestamp => match row
+            .try_get::<Option<OffsetDateTime>>("", column)
+            .map_err(corrupt)?
+        {
+            Some(at) => json!(timestamp(at)?),
+            None => Value::Null,
+        },
+        Kind::Bytes => Value::Null,
+    })
+}
+
+/// Opens a sealed column with `key`; `None` when the column is empty.
+fn unseal(
+    row: &QueryResult,
+    table: &'static str,
+    column: &'static str,
+    key: Option<&DataKey>,
+) -> Result<Value, StoreError> {
+    let sealed: Option<Vec<u8>> = row.try_get("", column).map_err(|_| StoreError::Corrupt {
+        what: "sealed value",
+    })?;
+    match (sealed, key) {
+        (Some(bytes), Some(key)) => Ok(json!(key.open_text(FieldRef { table, column }, &bytes)?)),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn exported(table: &TableDeclaration, column: &str) -> bool {
+    let name = format!("{}.{column}", table.table);
+    !declared::NOT_EXPORTED.iter().any(|(c, _)| *c == name)
+}
+
+/// The columns of `table` that appear in an export, in declaration order.
+pub(crate) fn export_fields(table: &TableDeclaration) -> Vec<&'static str> {
+    table.columns().filter(|c| exported(table, c)).collect()
+}
+
+impl Store {
+    /// Writes a record of `person` into `table` inside `txn`: personal columns are sealed under
+    /// the person's key, the owner column and `id` are filled in when not given, and the write
+    /// is audited in the same transaction. Returns the record's id (the owner's id for tables
+    /// keyed by person).
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownTable`], [`StoreError::ModuleDisabled`] when `policy` does not claim
+    /// the table's data, [`StoreError::InvalidField`] for an undeclared column or a personal
+    /// value given in the clear (or a sealed one for a plain column), [`StoreError::Erased`]
+    /// when the person's key is gone, or database failures.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_record_in(
+        &self,
+        txn: &DatabaseTransaction,
+        policy: &ValidPolicy,
+        table: &str,
+        person: PersonId,
+        fields: Vec<(&'static str, Field)>,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<Uuid, StoreError> {
+        let declaration = owned_table(table)?;
+        if declaration.table == "person" {
+            return Err(StoreError::UnknownTable(table.to_owned()));
+        }
+        if !declared::enabled_modules(policy).contains(declaration.module) {
+            return Err(StoreError::ModuleDisabled(declaration.module));
+        }
+        let key = self
+            .keys
+            .get(person)
+            .await?
+            .ok_or(StoreError::Erased(person))?;
+        let (columns, values, id) = prepare_row(declaration, person, fields, &key)?;
+        let mut insert = Query::insert();
+        insert.into_table(declaration.table).columns(columns);
+        insert
+            .values(values.into_iter().map(Into::into))
+            .map_err(|_| StoreError::InvalidField {
+                table: declaration.table,
+                column: "(values)".to_owned(),
+            })?;
+        txn.execute(&insert)
+            .await
+            .map_err(db("write a personal record"))?;
+        let event = self.audit.event_about(
+            actor,
+            Action::Create,
+            person,
+            categories_of(policy, declaration),
+            None,
+        );
+        self.audit.append(txn, vec![event], now).await?;
+        Ok(id)
+    }
+
+    /// [`Store::insert_record_in`] in a transaction of its own.
+    ///
+    /// # Errors
+    /// As [`Store::insert_record_in`].
+    pub async fn insert_record(
+        &self,
+        policy: &ValidPolicy,
+        table: &str,
+        person: PersonId,
+        fields: Vec<(&'static str, Field)>,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<Uuid, StoreError> {
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(db("start writing a record"))?;
+        let id = self
+            .insert_record_in(&txn, policy, table, person, fields, actor, now)
+            .await?;
+        txn.commit().await.map_err(db("commit a record"))?;
+        Ok(id)
+    }
+
+    /// Every record of `person` in `table`, personal columns opened, for the access export
+    /// (the caller audits the export as a whole).
+    pub(crate) async fn records_of(
+        &self,
+        declaration: &'static TableDeclaration,
+        person: PersonId,
+        key: Option<&DataKey>,
+    ) -> Result<Vec<Map<String, Value>>, StoreError> {
+        let mut select = Query::select();
+        select
+            .columns(declaration.columns())
+            .from(declaration.table)
+            .cond_where(owned_by(declaration, person));
+        let rows = self
+            .db
+            .query_all(&select)
+            .await
+            .map_err(db("read a person's records"))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(self.decode_row(declaration, row, person, key)?);
+        }
+        Ok(out)
+    }
+
+    fn decode_row(
+        &self,
+        declaration: &'static TableDeclaration,
+        row: &QueryResult,
+        person: PersonId,
+        key: Option<&DataKey>,
+    ) -> Result<Map<String, Value>, StoreError> {
+        let mut object = Map::new();
+        for (column, kind, _) in declaration.other {
+            if exported(declaration, column) {
+                object.insert((*column).to_owned(), decode(row, column, *kind)?);
+            }
+        }
+        // Sealed columns open with the key of the row's first owner; rows where the person is
+        // only a second owner (a guardian's view of a link) hold nothing sealed.
+        let first_owner = declaration
+            .owner
+            .first()
+            .and_then(|o| object.get(*o))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let own_key = key.filter(|_| first_owner.as_deref() == Some(&person.to_string()));
+        for column in declaration.personal {
+            if exported(declaration, column) {
+                object.insert(
+                    (*column).to_owned(),
+                    unseal(row, declaration.table, column, own_key)?,
+                );
+            }
+        }
+        Ok(object)
+    }
+
+    /// Applies every owned table's erasure to `person`'s rows inside `txn`, children before
+    /// parents, and returns how many rows each table lost, anonymised or kept. The person's own
+    /// row is left to the caller.
+    pub(crate) async fn erase_records(
+        &self,
+        txn: &DatabaseTransaction,
+        person: PersonId,
+    ) -> Result<Vec<(&'static str, Erasure, u64)>, StoreError> {
+        let mut done = Vec::new();
+        for table in declared::owned_tables()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            if table.erasure == Erasure::CryptoShred {
+                continue;
+            }
+            let rows =
+                erase_table(txn, table, person, &self.audit.subject(person).to_string()).await?;
+            done.push((table.table, table.erasure, rows));
+        }
+        Ok(done)
+    }
+}
+
+/// Checks and seals one row's fields; returns columns, values and the row's id.
+fn prepare_row(
+    declaration: &'static TableDeclaration,
+    person: PersonId,
+    mut fields: Vec<(&'static str, Field)>,
+    key: &DataKey,
+) -> Result<(Vec<&'static str>, Vec<DbValue>, Uuid), StoreError> {
+    let owner = declaration.owner.first().copied().unwrap_or("person_id");
+    if !fields.iter().any(|(c, _)| *c == owner) {
+        fields.push((owner, Field::plain(person.as_uuid())));
+    }
+    let has_id = declaration.other.iter().any(|(c, _, _)| *c == "id");
+    let id = match fields.iter().find(|(c, _)| *c == "id") {
+        Some((_, Field::Plain(DbValue::Uuid(Some(id))))) => *id,
+        Some(_) => {
+            return Err(StoreError::InvalidField {
+                table: declaration.table,
+                column: "id".to_owned(),
+            });
+        }
+        None if has_id => {
+            let id = Uuid::now_v7();
+            fields.push(("id", Field::plain(id)));
+            id
+        }
+        None => person.as_uuid(),
+    };
+    let mut columns = Vec::with_capacity(fields.len());
+    let mut values = Vec::with_capacity(fields.len());
+    for (column, field) in fields {
+        let sealed_column = declaration.personal.contains(&column);
+        let plain_column = declaration.other.iter().any(|(c, _, _)| *c == column);
+        let value = match field {
+            Field::Sealed(text) if sealed_column => DbValue::Bytes(Some(key.seal(
+                FieldRef {
+                    table: declaration.table,
+                    column,
+                },
+                text.as_bytes(),
+            )?)),
+            Field::Plain(value) if plain_column => value,
+            _ => {
+                return Err(StoreError::InvalidField {
+                    table: declaration.table,
+                    column: column.to_owned(),
+                });
+            }
+        };
+        columns.push(column);
+        values.push(value);
+    }
+    Ok((columns, values, id))
+}
+
+/// Erases one table's rows about `person` the way the table declares.
+async fn erase_table(
+    txn: &DatabaseTransaction,
+    table: &'static TableDeclaration,
+    person: PersonId,
+    pseudonym: &str,
+) -> Result<u64, StoreError> {
+    let cleared = |update: &mut sea_orm::sea_query::UpdateStatement| {
+        for column in table.personal {
+            update.value(*column, DbValue::Bytes(None));
+        }
+    };
+    let result = match table.erasure {
+        Erasure::Delete => {
+            let mut delete = Query::delete();
+            delete
+                .from_table(table.table)
+                .cond_where(owned_by(table, person));
+            txn.execute(&delete).await
+        }
+        Erasure::Anonymise | Erasure::Pseudonymise { .. } | Erasure::Keep(_) => {
+            let mut update = Query::update();
+            update
+                .table(table.table)
+                .cond_where(owned_by(table, person));
+            cleared(&mut update);
+            match table.erasure {
+                Erasure::Anonymise => {
+                    for owner in table.owner {
+                        update.value(*owner, DbValue::Uuid(None));
+                    }
+                }
+                Erasure::Pseudonymise {
+                    pseudonym: column, ..
+                } => {
+                    update.value(column, pseudonym);
+                    for owner in table.owner {
+                        update.value(*owner, DbValue::Uuid(None));
+                    }
+                }
+                _ => {}
+            }
+            if table.personal.is_empty() && matches!(table.erasure, Erasure::Keep(_)) {
+                // Nothing to clear: count the rows kept.
+                let mut select = Query::select();
+                select
+                    .expr(Func::count(Expr::col(
+                        table.owner.first().copied().unwrap_or("id"),
+                    )))
+                    .from(table.table)
+                    .cond_where(owned_by(table, person));
+                let kept = txn
+                    .query_one(&select)
+                    .await
+                    .map_err(db("count kept records"))?
+                    .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+                    .unwrap_or(0);
+                return Ok(u64::try_from(kept).unwrap_or(0));
+            }
+            txn.execute(&update).await
+        }
+        Erasure::CryptoShred | Erasure::NotPersonal => return Ok(0),
+    };
+    Ok(result
+        .map_err(db("erase a person's records"))?
+        .rows_affected())
+}
