@@ -195,6 +195,26 @@ fn db_err(action: &'static str) -> impl FnOnce(sea_orm::DbErr) -> StoreError {
     db(action)
 }
 
+impl Store {
+    /// Starts a transaction that writes. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a second process waits for it (up to the busy timeout) instead
+    /// of failing when a read lock cannot be upgraded; PostgreSQL ignores the mode.
+    pub(crate) async fn write_txn(
+        &self,
+        action: &'static str,
+    ) -> Result<sea_orm::DatabaseTransaction, StoreError> {
+        use sea_orm::TransactionTrait as _;
+        let options = sea_orm::TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..sea_orm::TransactionOptions::default()
+        };
+        self.db
+            .begin_with_options(options)
+            .await
+            .map_err(crate::error::db(action))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

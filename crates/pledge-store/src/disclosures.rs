@@ -11,10 +11,7 @@ use std::collections::BTreeSet;
 use pledge_audit::{Action, ActorKey};
 use pledge_domain::{CategoryId, PartnerId, PersonId, PurposeId};
 use pledge_policy::ValidPolicy;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -125,11 +122,7 @@ impl Store {
         let event =
             self.audit
                 .event_about(actor, Action::Export, person, sent, Some(purpose.clone()));
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start recording a disclosure"))?;
+        let txn = self.write_txn("start recording a disclosure").await?;
         row.insert(&txn).await.map_err(db("record a disclosure"))?;
         self.audit.append(&txn, vec![event], now).await?;
         txn.commit().await.map_err(db("commit a disclosure"))?;

@@ -19,10 +19,9 @@ use std::collections::BTreeSet;
 use pledge_audit::{Action, ActorKey};
 use pledge_domain::{PartnerId, PersonId};
 use pledge_policy::ValidPolicy;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait,
-    Value as DbValue,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Value as DbValue,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -32,7 +31,7 @@ use crate::declared::{self, Erasure, TableDeclaration};
 use crate::entity::{legal_hold, person};
 use crate::error::db;
 use crate::outbox::NewMessage;
-use crate::records::owned_by;
+use crate::records::count_owned;
 use crate::{Store, StoreError};
 
 /// What an erasure does to one table's rows about the person.
@@ -116,27 +115,6 @@ fn reason(policy: &ValidPolicy, table: &TableDeclaration) -> String {
     legal.unwrap_or_else(|| declared.to_owned())
 }
 
-async fn count(
-    conn: &impl ConnectionTrait,
-    table: &'static TableDeclaration,
-    person: PersonId,
-) -> Result<u64, StoreError> {
-    let mut select = Query::select();
-    select
-        .expr(Func::count(Expr::col(
-            table.owner.first().copied().unwrap_or("id"),
-        )))
-        .from(table.table)
-        .cond_where(owned_by(table, person));
-    let found = conn
-        .query_one(&select)
-        .await
-        .map_err(db("count a person's records"))?
-        .and_then(|row| row.try_get_by_index::<i64>(0).ok())
-        .unwrap_or(0);
-    Ok(u64::try_from(found).unwrap_or(0))
-}
-
 impl Store {
     /// What erasing `person` would do under `policy` (J37): shown before they confirm.
     ///
@@ -155,7 +133,7 @@ impl Store {
             effects: Vec::new(),
         };
         for table in declared::owned_tables() {
-            let rows = count(&self.db, table, person).await?;
+            let rows = count_owned(&self.db, table, person).await?;
             if rows == 0 {
                 continue;
             }
@@ -227,7 +205,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         // The address is read before the key goes, so the person's notice can reach them.
         let address = self.open_live(id).await.ok().map(|view| view.email);
-        let txn = self.db.begin().await.map_err(db("start an erasure"))?;
+        let txn = self.write_txn("start an erasure").await?;
         let mut update = Query::update();
         update
             .table("person")
@@ -313,11 +291,7 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start finishing an erasure"))?;
+        let txn = self.write_txn("start finishing an erasure").await?;
         let mut update = Query::update();
         update
             .table("person")

@@ -8,7 +8,7 @@ use pledge_retention::LegalHold;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -60,7 +60,7 @@ impl Store {
             expires_at: ActiveValue::Set(expires),
             released_at: ActiveValue::Set(None),
         };
-        let txn = self.db.begin().await.map_err(db("start placing a hold"))?;
+        let txn = self.write_txn("start placing a hold").await?;
         // Touching the person's row locks it against a concurrent erasure's first step, which
         // checks holds under the same lock: a hold and an erasure cannot pass each other.
         let mut touch = Query::update();
@@ -108,11 +108,7 @@ impl Store {
         let person = PersonId::from_uuid(row.person_id);
         let mut active: legal_hold::ActiveModel = row.into();
         active.released_at = ActiveValue::Set(Some(now));
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start releasing a hold"))?;
+        let txn = self.write_txn("start releasing a hold").await?;
         active.update(&txn).await.map_err(db("release a hold"))?;
         self.audit
             .append(&txn, vec![self.admin_event(actor, person)], now)

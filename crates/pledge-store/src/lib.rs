@@ -27,6 +27,7 @@ pub mod outbox;
 mod people;
 pub mod records;
 pub mod requests;
+pub mod sweep;
 mod vault;
 
 pub use audit::DbAudit;

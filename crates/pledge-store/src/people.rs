@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 use pledge_audit::{Action, ActorKey, Event};
 use pledge_domain::{AgeBand, CategoryId, PersonId, PurposeId};
 use pledge_policy::ValidPolicy;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -107,11 +105,7 @@ impl Store {
             erasure_started_at: ActiveValue::Set(None),
             erased_at: ActiveValue::Set(None),
         };
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start creating a person"))?;
+        let txn = self.write_txn("start creating a person").await?;
         row.insert(&txn).await.map_err(db("store a person"))?;
         let event = self.event(actor, Action::Create, id, Some(purpose("account")?));
         self.audit.append(&txn, vec![event], now).await?;
@@ -131,7 +125,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<PersonView, StoreError> {
         let view = self.open_live(id).await?;
-        let txn = self.db.begin().await.map_err(db("start auditing a read"))?;
+        let txn = self.write_txn("start auditing a read").await?;
         self.audit
             .append(
                 &txn,
@@ -211,11 +205,7 @@ impl Store {
             }
         }
         if !reads.is_empty() {
-            let txn = self
-                .db
-                .begin()
-                .await
-                .map_err(db("start auditing an age check"))?;
+            let txn = self.write_txn("start auditing an age check").await?;
             self.audit.append(&txn, reads, now).await?;
             txn.commit()
                 .await
@@ -259,11 +249,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<PersonView, StoreError> {
         let view = self.open_live(id).await?;
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start auditing an export"))?;
+        let txn = self.write_txn("start auditing an export").await?;
         let event = self.event(actor, Action::Export, id, Some(purpose("access-request")?));
         self.audit.append(&txn, vec![event], now).await?;
         txn.commit().await.map_err(db("commit an audited export"))?;

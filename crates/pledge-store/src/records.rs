@@ -12,9 +12,7 @@ use pledge_audit::{Action, ActorKey};
 use pledge_domain::{CategoryId, PersonId};
 use pledge_policy::ValidPolicy;
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Func, Query};
-use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, QueryResult, TransactionTrait, Value as DbValue,
-};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Value as DbValue};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -200,11 +198,7 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<Uuid, StoreError> {
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start writing a record"))?;
+        let txn = self.write_txn("start writing a record").await?;
         let id = self
             .insert_record_in(&txn, policy, table, person, fields, actor, now)
             .await?;
@@ -393,20 +387,7 @@ async fn erase_table(
             }
             if table.personal.is_empty() && matches!(table.erasure, Erasure::Keep(_)) {
                 // Nothing to clear: count the rows kept.
-                let mut select = Query::select();
-                select
-                    .expr(Func::count(Expr::col(
-                        table.owner.first().copied().unwrap_or("id"),
-                    )))
-                    .from(table.table)
-                    .cond_where(owned_by(table, person));
-                let kept = txn
-                    .query_one(&select)
-                    .await
-                    .map_err(db("count kept records"))?
-                    .and_then(|row| row.try_get_by_index::<i64>(0).ok())
-                    .unwrap_or(0);
-                return Ok(u64::try_from(kept).unwrap_or(0));
+                return count_owned(txn, table, person).await;
             }
             txn.execute(&update).await
         }
@@ -415,4 +396,26 @@ async fn erase_table(
     Ok(result
         .map_err(db("erase a person's records"))?
         .rows_affected())
+}
+
+/// How many rows of `table` are about `person`.
+pub(crate) async fn count_owned(
+    conn: &impl ConnectionTrait,
+    table: &'static TableDeclaration,
+    person: PersonId,
+) -> Result<u64, StoreError> {
+    let mut select = Query::select();
+    select
+        .expr(Func::count(Expr::col(
+            table.owner.first().copied().unwrap_or("id"),
+        )))
+        .from(table.table)
+        .cond_where(owned_by(table, person));
+    let found = conn
+        .query_one(&select)
+        .await
+        .map_err(db("count a person's records"))?
+        .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+        .unwrap_or(0);
+    Ok(u64::try_from(found).unwrap_or(0))
 }

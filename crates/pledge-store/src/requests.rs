@@ -14,10 +14,7 @@ use pledge_domain::{CategoryId, Period, PersonId};
 use pledge_policy::ValidPolicy;
 use pledge_policy::model::RightKind;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use time::{Duration, OffsetDateTime, Weekday};
 use uuid::Uuid;
 
@@ -183,11 +180,7 @@ impl Store {
             extended_due_at: ActiveValue::Set(None),
             closed_at: ActiveValue::Set(None),
         };
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start recording a request"))?;
+        let txn = self.write_txn("start recording a request").await?;
         let stored = row.insert(&txn).await.map_err(db("record a request"))?;
         self.audit
             .append(
@@ -240,11 +233,7 @@ impl Store {
         )?;
         let due =
             deadline(current.due_at, extension).ok_or(StoreError::Corrupt { what: "deadline" })?;
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start extending a request"))?;
+        let txn = self.write_txn("start extending a request").await?;
         let changed = subject_request::Entity::update_many()
             .col_expr(
                 subject_request::Column::Status,
@@ -286,11 +275,7 @@ impl Store {
         if current.status == RequestStatus::Completed {
             return Ok(current);
         }
-        let txn = self
-            .db
-            .begin()
-            .await
-            .map_err(db("start completing a request"))?;
+        let txn = self.write_txn("start completing a request").await?;
         let changed = subject_request::Entity::update_many()
             .col_expr(
                 subject_request::Column::Status,

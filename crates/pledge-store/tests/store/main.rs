@@ -18,3 +18,4 @@ mod modules;
 mod people;
 mod requests;
 mod support;
+mod sweep;
