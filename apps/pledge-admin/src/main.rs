@@ -17,6 +17,7 @@
 //! could not run (bad arguments, missing or malformed configuration, database unreachable).
 
 mod config;
+mod sweep;
 
 use std::process::ExitCode;
 
@@ -53,6 +54,23 @@ enum Command {
     Person {
         #[command(subcommand)]
         action: PersonAction,
+    },
+    /// Retention sweep under the deployed policy: a report of what is due and why, or, with
+    /// --apply, delete and anonymise it batch by batch (each batch one audited transaction;
+    /// safe to interrupt and run again).
+    Sweep {
+        /// Change the data; without it the sweep only reports.
+        #[arg(long)]
+        apply: bool,
+        /// Records per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        batch_size: u64,
+        /// A name for this process in the sweep's record (defaults to the host's name and pid).
+        #[arg(long)]
+        instance: Option<String>,
+        /// How many due records a report lists.
+        #[arg(long, default_value_t = 50)]
+        list: usize,
     },
 }
 
@@ -97,11 +115,15 @@ enum PersonAction {
         #[arg(long)]
         out: std::path::PathBuf,
     },
-    /// Erase a person by destroying their data key (audited; safe to repeat).
+    /// Erase people: their key is destroyed, their records deleted, anonymised or kept as the
+    /// store declares, partners and the person told (audited; safe to repeat).
     Erase {
-        /// The person's id.
-        id: PersonId,
+        /// The people's ids.
+        #[arg(required = true)]
+        ids: Vec<PersonId>,
     },
+    /// Finish every erasure that was interrupted.
+    ResumeErasures,
 }
 
 /// Creates `path` for a personal-data export: never over an existing file or link, and
@@ -222,21 +244,48 @@ async fn run(cli: Cli) -> Result<Outcome> {
                         .with_context(|| format!("cannot write {}", out.display()))?;
                     println!("wrote {} ({} bytes)", out.display(), bytes.len());
                 }
-                PersonAction::Erase { id } => {
+                PersonAction::Erase { ids } => {
                     let policy = config::policy_from_env()?;
-                    let plan = store.erase_person(id, &policy, operator, now).await?;
-                    println!("erased {id}: their data key is destroyed");
-                    for kept in &plan.exceptions {
-                        println!(
-                            "  kept ({}): {} row(s) of {}: {}",
-                            kept.treatment, kept.rows, kept.table, kept.reason
-                        );
-                    }
-                    for partner in &plan.partners {
-                        println!("  erasure forwarded to {partner}");
+                    for id in ids {
+                        let plan = store.erase_person(id, &policy, operator, now).await?;
+                        println!("erased {id}: their data key is destroyed");
+                        for kept in &plan.exceptions {
+                            println!(
+                                "  kept ({}): {} row(s) of {}: {}",
+                                kept.treatment, kept.rows, kept.table, kept.reason
+                            );
+                        }
+                        for partner in &plan.partners {
+                            println!("  erasure forwarded to {partner}");
+                        }
                     }
                 }
+                PersonAction::ResumeErasures => {
+                    let policy = config::policy_from_env()?;
+                    let finished = store.resume_erasures(&policy, operator, now).await?;
+                    println!("finished {} interrupted erasure(s)", finished.len());
+                }
             }
+            Ok(Outcome::Done)
+        }
+        Command::Sweep {
+            apply,
+            batch_size,
+            instance,
+            list,
+        } => {
+            let store = Store::open(&config)
+                .await
+                .context("cannot open the store")?;
+            let policy = config::policy_from_env()?;
+            let options = pledge_store::sweep::SweepOptions {
+                dry_run: !apply,
+                batch_size,
+                instance: instance
+                    .unwrap_or_else(|| format!("pledge-admin-{}", std::process::id())),
+                list_limit: list,
+            };
+            sweep::run(&store, &policy, &options, now).await?;
             Ok(Outcome::Done)
         }
     }

@@ -632,6 +632,14 @@ impl Store {
                 .or_default() += 1;
         }
         let examined = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        #[cfg(feature = "fault-injection")]
+        let txn = if fault_audit_apart() {
+            // Deliberately broken: the changes commit before their audit entries exist.
+            txn.commit().await.map_err(db("commit a sweep batch"))?;
+            self.write_txn("start auditing a sweep batch").await?
+        } else {
+            txn
+        };
         if !events.is_empty() {
             self.audit.append(&txn, events, now).await?;
         }
@@ -671,4 +679,12 @@ impl Store {
         event.request = RequestId::from_bytes(*verdict.id.as_bytes());
         event
     }
+}
+
+/// The crash tests' deliberately broken variant: with the `fault-injection` feature and
+/// `PLEDGE_FAULT=audit-in-separate-transaction`, a sweep batch commits its changes and writes
+/// their audit entries in a second transaction — the bug the crash tests must catch.
+#[cfg(feature = "fault-injection")]
+fn fault_audit_apart() -> bool {
+    std::env::var("PLEDGE_FAULT").is_ok_and(|v| v == "audit-in-separate-transaction")
 }

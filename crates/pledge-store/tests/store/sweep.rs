@@ -323,7 +323,8 @@ async fn two_concurrent_sweeps_handle_every_record_exactly_once() {
         let distinct: BTreeSet<_> = swept.iter().collect();
         assert_eq!(swept.len(), distinct.len(), "a record swept twice");
         assert_eq!(u64::try_from(swept.len()).unwrap(), due);
-        assert!(store.audit().verify(store.connection()).await.is_ok());
+        let verified = store.audit().verify(store.connection()).await.unwrap();
+        assert!(verified.is_ok(), "{verified:?}");
     })
     .await;
 }

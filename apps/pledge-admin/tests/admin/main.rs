@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+mod crash;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
