@@ -88,6 +88,12 @@ pub(crate) mod subject_request {
         pub due_at: TimeDateTimeWithTimeZone,
         pub extended_due_at: Option<TimeDateTimeWithTimeZone>,
         pub closed_at: Option<TimeDateTimeWithTimeZone>,
+        pub details: Option<Vec<u8>>,
+        pub requested_by: Option<Uuid>,
+        pub identity_verified_at: Option<TimeDateTimeWithTimeZone>,
+        pub identity_method: Option<String>,
+        pub verified_by: Option<Uuid>,
+        pub refusal_reason: Option<String>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

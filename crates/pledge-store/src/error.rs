@@ -88,6 +88,15 @@ pub enum StoreError {
         /// The column.
         column: String,
     },
+    /// A request cannot be fulfilled before the requester's identity is verified.
+    #[error("request {0} cannot be answered before the requester's identity is verified")]
+    IdentityNotVerified(uuid::Uuid),
+    /// The request was closed already.
+    #[error("the request is closed: {0}")]
+    RequestClosed(&'static str),
+    /// Someone acting for another person is not allowed to.
+    #[error("not allowed to act for this person: {0}")]
+    NotAllowedToAct(&'static str),
     /// The configuration is unusable.
     #[error("invalid store configuration: {0}")]
     Config(String),

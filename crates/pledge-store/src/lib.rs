@@ -29,6 +29,7 @@ pub mod records;
 pub mod requests;
 pub mod sweep;
 mod vault;
+pub mod workflow;
 
 pub use audit::DbAudit;
 pub use connect::{

@@ -31,14 +31,17 @@ pub enum RequestStatus {
     Extended,
     /// Answered.
     Completed,
+    /// Refused, with a reason told to the person.
+    Refused,
 }
 
 impl RequestStatus {
-    const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             RequestStatus::Open => "open",
             RequestStatus::Extended => "extended",
             RequestStatus::Completed => "completed",
+            RequestStatus::Refused => "refused",
         }
     }
 
@@ -47,6 +50,7 @@ impl RequestStatus {
             "open" => Ok(RequestStatus::Open),
             "extended" => Ok(RequestStatus::Extended),
             "completed" => Ok(RequestStatus::Completed),
+            "refused" => Ok(RequestStatus::Refused),
             _ => Err(StoreError::Corrupt {
                 what: "request status",
             }),
@@ -55,7 +59,7 @@ impl RequestStatus {
 }
 
 /// The stored name of a right.
-const fn kind_name(kind: RightKind) -> &'static str {
+pub(crate) const fn kind_name(kind: RightKind) -> &'static str {
     match kind {
         RightKind::Access => "access",
         RightKind::Portability => "portability",
@@ -85,6 +89,31 @@ fn parse_kind(text: &str) -> Result<RightKind, StoreError> {
         what: "request kind",
     })
 }
+
+/// Who makes a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requester {
+    /// The person themselves.
+    Subject,
+    /// A guardian acting for a minor linked to them (K44).
+    Guardian(PersonId),
+}
+
+/// A request as it arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewRequest<'a> {
+    /// Who asks.
+    pub requester: Requester,
+    /// What they wrote (the correction wanted, the purposes to restrict), if anything.
+    pub details: Option<&'a str>,
+    /// When it was received: the deadline counts from here.
+    pub received: OffsetDateTime,
+}
+
+pub(crate) const DETAILS: crate::vault::FieldRef = crate::vault::FieldRef {
+    table: "subject_request",
+    column: "details",
+};
 
 /// A request as callers see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,7 +154,7 @@ pub fn deadline(start: OffsetDateTime, period: Period) -> Option<OffsetDateTime>
     })
 }
 
-fn view(row: subject_request::Model) -> Result<RequestView, StoreError> {
+pub(crate) fn view(row: subject_request::Model) -> Result<RequestView, StoreError> {
     Ok(RequestView {
         id: row.id,
         person: PersonId::from_uuid(row.person_id),
@@ -136,7 +165,7 @@ fn view(row: subject_request::Model) -> Result<RequestView, StoreError> {
     })
 }
 
-fn request_event(
+pub(crate) fn request_event(
     store: &Store,
     actor: ActorKey,
     action: Action,
@@ -165,20 +194,71 @@ impl Store {
         received: OffsetDateTime,
         actor: ActorKey,
     ) -> Result<RequestView, StoreError> {
+        self.open_request_as(
+            person,
+            kind,
+            policy,
+            NewRequest {
+                requester: Requester::Subject,
+                details: None,
+                received,
+            },
+            actor,
+        )
+        .await
+    }
+
+    /// Records a request made by the person or by their guardian (K44), with what they wrote
+    /// (sealed under the person's key), and sets its deadline from `policy`.
+    ///
+    /// # Errors
+    /// [`StoreError::RightNotOffered`]; [`StoreError::NotAllowedToAct`] when a guardian is not
+    /// linked and confirmed, the person is not in the policy's guardian age range, or the
+    /// policy does not give guardians this right; database failures.
+    pub async fn open_request_as(
+        &self,
+        person: PersonId,
+        kind: RightKind,
+        policy: &ValidPolicy,
+        new: NewRequest<'_>,
+        actor: ActorKey,
+    ) -> Result<RequestView, StoreError> {
         let period = policy
             .right(kind)
             .and_then(|r| r.deadline)
             .ok_or(StoreError::RightNotOffered(kind_name(kind)))?;
-        let due = deadline(received, period).ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let due = deadline(new.received, period).ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let requested_by = match new.requester {
+            Requester::Subject => None,
+            Requester::Guardian(guardian) => {
+                self.check_guardian(person, guardian, kind, policy, new.received)
+                    .await?;
+                Some(guardian.as_uuid())
+            }
+        };
+        let details = match new.details {
+            Some(text) => {
+                let key = self
+                    .keys
+                    .get(person)
+                    .await?
+                    .ok_or(StoreError::Erased(person))?;
+                Some(key.seal(DETAILS, text.as_bytes())?)
+            }
+            None => None,
+        };
         let row = subject_request::ActiveModel {
             id: ActiveValue::Set(Uuid::now_v7()),
             person_id: ActiveValue::Set(person.as_uuid()),
             kind: ActiveValue::Set(kind_name(kind).to_owned()),
             status: ActiveValue::Set(RequestStatus::Open.name().to_owned()),
-            received_at: ActiveValue::Set(received),
+            received_at: ActiveValue::Set(new.received),
             due_at: ActiveValue::Set(due),
             extended_due_at: ActiveValue::Set(None),
             closed_at: ActiveValue::Set(None),
+            details: ActiveValue::Set(details),
+            requested_by: ActiveValue::Set(requested_by),
+            ..Default::default()
         };
         let txn = self.write_txn("start recording a request").await?;
         let stored = row.insert(&txn).await.map_err(db("record a request"))?;
@@ -186,14 +266,14 @@ impl Store {
             .append(
                 &txn,
                 vec![request_event(self, actor, Action::Create, person)?],
-                received,
+                new.received,
             )
             .await?;
         txn.commit().await.map_err(db("commit a request"))?;
         view(stored)
     }
 
-    async fn request_row(&self, id: Uuid) -> Result<subject_request::Model, StoreError> {
+    pub(crate) async fn request_row(&self, id: Uuid) -> Result<subject_request::Model, StoreError> {
         subject_request::Entity::find_by_id(id)
             .one(&self.db)
             .await
@@ -233,6 +313,7 @@ impl Store {
         )?;
         let due =
             deadline(current.due_at, extension).ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let address = self.address_of(current.person).await;
         let txn = self.write_txn("start extending a request").await?;
         let changed = subject_request::Entity::update_many()
             .col_expr(
@@ -253,12 +334,15 @@ impl Store {
         }
         let event = request_event(self, actor, Action::Update, current.person)?;
         self.audit.append(&txn, vec![event], now).await?;
-        txn.commit().await.map_err(db("commit an extension"))?;
-        Ok(RequestView {
+        let extended = RequestView {
             status: RequestStatus::Extended,
             due_at: due,
             ..current
-        })
+        };
+        self.notify_request(&txn, &extended, address, "request-extended", actor, now)
+            .await?;
+        txn.commit().await.map_err(db("commit an extension"))?;
+        Ok(extended)
     }
 
     /// Marks a request answered. Completing twice is not an error.
@@ -271,10 +355,20 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<RequestView, StoreError> {
-        let current = view(self.request_row(id).await?)?;
-        if current.status == RequestStatus::Completed {
-            return Ok(current);
+        let row = self.request_row(id).await?;
+        let verified = row.identity_verified_at.is_some();
+        let current = view(row)?;
+        match current.status {
+            RequestStatus::Completed => return Ok(current),
+            RequestStatus::Refused => {
+                return Err(StoreError::RequestClosed("it was refused"));
+            }
+            RequestStatus::Open | RequestStatus::Extended => {}
         }
+        if !verified {
+            return Err(StoreError::IdentityNotVerified(id));
+        }
+        let address = self.address_of(current.person).await;
         let txn = self.write_txn("start completing a request").await?;
         let changed = subject_request::Entity::update_many()
             .col_expr(
@@ -283,19 +377,25 @@ impl Store {
             )
             .col_expr(subject_request::Column::ClosedAt, Expr::value(now))
             .filter(subject_request::Column::Id.eq(id))
-            .filter(subject_request::Column::Status.ne(RequestStatus::Completed.name()))
+            .filter(
+                subject_request::Column::Status
+                    .is_in([RequestStatus::Open.name(), RequestStatus::Extended.name()]),
+            )
             .exec(&txn)
             .await
             .map_err(db("complete a request"))?;
-        if changed.rows_affected == 1 {
-            let event = request_event(self, actor, Action::Update, current.person)?;
-            self.audit.append(&txn, vec![event], now).await?;
-        }
-        txn.commit().await.map_err(db("commit a completion"))?;
-        Ok(RequestView {
+        let completed = RequestView {
             status: RequestStatus::Completed,
             ..current
-        })
+        };
+        if changed.rows_affected == 1 {
+            let event = request_event(self, actor, Action::Update, completed.person)?;
+            self.audit.append(&txn, vec![event], now).await?;
+            self.notify_request(&txn, &completed, address, "request-completed", actor, now)
+                .await?;
+        }
+        txn.commit().await.map_err(db("commit a completion"))?;
+        Ok(completed)
     }
 
     /// Every request still open past its deadline at `now`, oldest deadline first.
@@ -307,7 +407,10 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Vec<RequestView>, StoreError> {
         let rows = subject_request::Entity::find()
-            .filter(subject_request::Column::Status.ne(RequestStatus::Completed.name()))
+            .filter(
+                subject_request::Column::Status
+                    .is_in([RequestStatus::Open.name(), RequestStatus::Extended.name()]),
+            )
             .order_by_asc(subject_request::Column::DueAt)
             .all(&self.db)
             .await

@@ -19,3 +19,4 @@ mod people;
 mod requests;
 mod support;
 mod sweep;
+mod workflow;

@@ -1,7 +1,7 @@
 //! Data-subject requests: deadlines from each pack, the calendar-month rule, weekends,
 //! extensions and overdue lists, on both backends.
 
-use pledge_policy::model::RightKind;
+use pledge_policy::model::{IdentityCheck, RightKind};
 use pledge_policy::packs::load_pack;
 use pledge_store::requests::{RequestStatus, deadline};
 use pledge_store::{NewPerson, StoreError};
@@ -117,6 +117,17 @@ async fn j35_j38_jtec_requests_take_a_calendar_month_and_extend_once_by_two() {
             matches!(too_late, Err(StoreError::ExtensionNotAllowed(_))),
             "{too_late:?}"
         );
+        let unverified = store.complete_request(late.id, actor, received).await;
+        assert!(
+            matches!(unverified, Err(StoreError::IdentityNotVerified(_))),
+            "{unverified:?}"
+        );
+        for id in [late.id] {
+            store
+                .verify_identity(id, IdentityCheck::SignedIn, &jtec, None, actor, received)
+                .await
+                .unwrap();
+        }
         store
             .complete_request(late.id, actor, received)
             .await
@@ -134,6 +145,17 @@ async fn j35_j38_jtec_requests_take_a_calendar_month_and_extend_once_by_two() {
             [restriction.id]
         );
         store
+            .verify_identity(
+                restriction.id,
+                IdentityCheck::Document,
+                &jtec,
+                None,
+                actor,
+                received,
+            )
+            .await
+            .unwrap();
+        store
             .complete_request(restriction.id, actor, datetime!(2025-03-02 9:00 UTC))
             .await
             .unwrap();
@@ -150,8 +172,20 @@ async fn j35_j38_jtec_requests_take_a_calendar_month_and_extend_once_by_two() {
             .await
             .unwrap()
             .expect("intact");
-        // The person, three requests, one extension, two completions: refusals write nothing.
-        assert_eq!(verified.size(), 7);
+        // The person, three requests, one extension, two identity checks, two completions,
+        // and the reads of the person's address for the three notices: refusals write nothing.
+        assert_eq!(verified.size(), 12);
+        let notices: Vec<String> = store
+            .pending_messages(person)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(kind, _, _)| kind)
+            .collect();
+        assert_eq!(
+            notices,
+            ["request-extended", "request-completed", "request-completed"]
+        );
     })
     .await;
 }
