@@ -403,58 +403,98 @@ fn judge(
     Ok(None)
 }
 
-/// Carries out one verdict inside `txn`; true when the row was still there to change.
-async fn apply(
+/// Rows changed per statement.
+const CHUNK: usize = 500;
+
+/// Carries out `verdicts` inside `txn`, a few statements per kind of change, and returns those
+/// whose row was still there to change (each statement returns the keys it touched).
+async fn apply_all(
     txn: &DatabaseTransaction,
     table: &'static TableDeclaration,
-    verdict: &Verdict,
-) -> Result<bool, StoreError> {
+    verdicts: Vec<Verdict>,
+) -> Result<Vec<Verdict>, StoreError> {
+    let mut groups: BTreeMap<(SweepAction, Vec<&'static str>), Vec<Verdict>> = BTreeMap::new();
+    for verdict in verdicts {
+        groups
+            .entry((verdict.action, verdict.columns.clone()))
+            .or_default()
+            .push(verdict);
+    }
+    let mut done = Vec::new();
+    for ((action, columns), group) in groups {
+        for chunk in group.chunks(CHUNK) {
+            let ids: Vec<Uuid> = chunk.iter().map(|v| v.id).collect();
+            let touched = apply_chunk(txn, table, action, &columns, ids).await?;
+            done.extend(
+                chunk
+                    .iter()
+                    .filter(|v| touched.contains(&v.id))
+                    .map(|v| Verdict {
+                        id: v.id,
+                        person: v.person,
+                        action: v.action,
+                        category: v.category.clone(),
+                        columns: v.columns.clone(),
+                        why: String::new(),
+                    }),
+            );
+        }
+    }
+    Ok(done)
+}
+
+/// One statement changing the rows keyed by `ids`; returns the keys it touched.
+async fn apply_chunk(
+    txn: &DatabaseTransaction,
+    table: &'static TableDeclaration,
+    action: SweepAction,
+    columns: &[&'static str],
+    ids: Vec<Uuid>,
+) -> Result<BTreeSet<Uuid>, StoreError> {
     let key = key_column(table);
-    let result = match verdict.action {
+    let rows = match action {
         SweepAction::Delete => {
             let mut delete = Query::delete();
             delete
                 .from_table(table.table)
-                .and_where(Expr::col(key).eq(verdict.id));
-            txn.execute(&delete).await
+                .and_where(Expr::col(key).is_in(ids))
+                .returning_col(key);
+            txn.query_all(&delete).await
         }
-        SweepAction::Anonymise => {
+        SweepAction::Anonymise | SweepAction::ClearColumns => {
             let mut update = Query::update();
             update
                 .table(table.table)
-                .and_where(Expr::col(key).eq(verdict.id));
-            for owner in table.owner {
-                update
-                    .value(*owner, DbValue::Uuid(None))
-                    .and_where(Expr::col(*owner).is_not_null());
-            }
-            for column in table.personal {
-                update.value(*column, DbValue::Bytes(None));
-            }
-            txn.execute(&update).await
-        }
-        SweepAction::ClearColumns => {
-            let mut update = Query::update();
-            update
-                .table(table.table)
-                .and_where(Expr::col(key).eq(verdict.id));
-            for column in &verdict.columns {
-                update.value(*column, DbValue::Bytes(None));
-            }
-            let any_left = verdict
-                .columns
-                .iter()
-                .fold(sea_orm::Condition::any(), |c, col| {
+                .and_where(Expr::col(key).is_in(ids))
+                .returning_col(key);
+            if action == SweepAction::Anonymise {
+                for owner in table.owner {
+                    update
+                        .value(*owner, DbValue::Uuid(None))
+                        .and_where(Expr::col(*owner).is_not_null());
+                }
+                for column in table.personal {
+                    update.value(*column, DbValue::Bytes(None));
+                }
+            } else {
+                let any_left = columns.iter().fold(sea_orm::Condition::any(), |c, col| {
                     c.add(Expr::col(*col).is_not_null())
                 });
-            update.cond_where(any_left);
-            txn.execute(&update).await
+                for column in columns {
+                    update.value(*column, DbValue::Bytes(None));
+                }
+                update.cond_where(any_left);
+            }
+            txn.query_all(&update).await
         }
     };
-    Ok(result
-        .map_err(db("apply a retention decision"))?
-        .rows_affected()
-        > 0)
+    rows.map_err(db("apply a retention decision"))?
+        .iter()
+        .map(|row| {
+            row.try_get::<Uuid>("", key)
+                .map_err(|_| StoreError::Corrupt { what: "swept key" })
+        })
+        .collect()
 }
 
 impl Store {
@@ -604,13 +644,14 @@ impl Store {
             .filter_map(|r| r.try_get::<Option<Uuid>>("", owner_column).ok().flatten())
             .collect();
         let facts = facts_of(&txn, &people).await?;
-        let mut events = Vec::new();
-        let mut acted = 0_u64;
+        let mut verdicts = Vec::new();
         for row in &rows {
-            let Some(verdict) = judge(plan, engine, row, &facts, now)? else {
-                continue;
-            };
-            if options.dry_run {
+            if let Some(verdict) = judge(plan, engine, row, &facts, now)? {
+                verdicts.push(verdict);
+            }
+        }
+        let done: Vec<Verdict> = if options.dry_run {
+            for verdict in &verdicts {
                 if report.due.len() < options.list_limit {
                     report.due.push(DueRecord {
                         table: table.table,
@@ -620,12 +661,18 @@ impl Store {
                         why: verdict.why.clone(),
                     });
                 }
-            } else if !apply(&txn, table, &verdict).await? {
-                continue;
-            } else {
-                events.push(self.sweep_event(actor, &verdict));
             }
-            acted += 1;
+            verdicts
+        } else {
+            apply_all(&txn, table, verdicts).await?
+        };
+        let events: Vec<Event> = if options.dry_run {
+            Vec::new()
+        } else {
+            done.iter().map(|v| self.sweep_event(actor, v)).collect()
+        };
+        let acted = u64::try_from(done.len()).unwrap_or(u64::MAX);
+        for verdict in done {
             *report
                 .counts
                 .entry((table.table.to_owned(), verdict.category, verdict.action))
