@@ -118,6 +118,7 @@ fn personal() -> Vec<TableCreateStatement> {
 
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
+        index("lesson_progress", "enrolment_id"),
         unique("course", "slug"),
         index("lesson", "course_id"),
         unique("programme", "slug"),

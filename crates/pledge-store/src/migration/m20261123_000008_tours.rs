@@ -65,6 +65,7 @@ fn tables() -> Vec<TableCreateStatement> {
 
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
+        index("traveller", "booking_id"),
         unique("tour", "slug"),
         index("departure", "tour_id"),
         index("tour_booking", "person_id"),

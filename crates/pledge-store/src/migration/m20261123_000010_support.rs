@@ -44,6 +44,7 @@ fn tables() -> Vec<TableCreateStatement> {
 
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
+        index("ticket_message", "ticket_id"),
         index("ticket", "person_id"),
         index("ticket_message", "person_id"),
         index("comment", "person_id"),

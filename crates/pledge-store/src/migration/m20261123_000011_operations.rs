@@ -55,6 +55,7 @@ fn tables() -> Vec<TableCreateStatement> {
 
 fn indexes() -> Vec<IndexCreateStatement> {
     vec![
+        index("breach_subject", "breach_id"),
         index("breach_subject", "person_id"),
         index("outbox", "person_id"),
         index("outbox", "sent_at"),
