@@ -107,3 +107,48 @@ fn a_pack_that_claims_part_of_a_module_is_refused() {
     assert!(problems[0].contains("module support") && problems[0].contains("ticket_message.body"));
     assert!(!declared::enabled_modules(&policy).contains("support"));
 }
+
+/// W04, W05, W06, W09, W13, K02, K03, K06, K07, K08, K09: each category these promises name is
+/// kept only in store tables and columns the store declares, and its personal columns are
+/// sealed (the claims resolve to declared sealed columns or tables about people).
+#[test]
+fn w04_w05_w06_w09_w13_k02_k03_k06_k07_k08_k09_categories_live_in_declared_storage() {
+    let cases = [
+        ("westmontera", "account-profile"),
+        ("westmontera", "date-of-birth"),
+        ("westmontera", "account-credentials"),
+        ("westmontera", "learning-progress"),
+        ("westmontera", "course-interactions"),
+        ("westmontera", "technical-data"),
+        ("kexara", "contact-details"),
+        ("kexara", "billing"),
+        ("kexara", "learning-progress"),
+        ("kexara", "communication-preferences"),
+        ("kexara", "device-data"),
+    ];
+    let known: BTreeSet<String> = declared::TABLES
+        .iter()
+        .flat_map(declared::claims_of)
+        .collect();
+    for (pack, category) in cases {
+        let policy = pledge_policy::packs::find(pack)
+            .expect("pack")
+            .load()
+            .expect("loads");
+        let claims = &policy
+            .policy()
+            .categories
+            .iter()
+            .find(|c| c.id.as_str() == category)
+            .expect("category")
+            .stored_in;
+        assert!(!claims.is_empty(), "{pack}: {category} is stored nowhere");
+        for claim in claims {
+            assert!(known.contains(claim), "{pack}: {category} claims {claim}");
+            if let Some((table, column)) = claim.split_once('.') {
+                let table = declared::table(Database::Main, table).expect("declared");
+                assert!(table.personal.contains(&column), "{claim} is sealed");
+            }
+        }
+    }
+}

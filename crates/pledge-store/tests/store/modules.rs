@@ -138,11 +138,11 @@ fn unzip(bytes: Vec<u8>, name: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// J11, K05, W12: records in every module are sealed under the person's key (no plaintext in
+/// J11, K05, W12, W41, K24 (storage): records in every module are sealed under the person's key (no plaintext in
 /// the rows, the comment's IP address and user agent included), and the access export opens
 /// them all.
 #[tokio::test(flavor = "multi_thread")]
-async fn j11_k05_w12_records_are_sealed_at_rest_and_all_in_the_export() {
+async fn j11_k05_w12_w41_k24_records_are_sealed_at_rest_and_all_in_the_export() {
     let policy = kexara();
     on_both(async |store, _, _| {
         let actor = store.audit().service("portal");
