@@ -162,6 +162,25 @@ async fn entries_by_request(
     named
 }
 
+/// A paid payment's fields.
+fn payment(paid: OffsetDateTime) -> Vec<(&'static str, Field)> {
+    vec![
+        ("item_kind", Field::plain("enrolment")),
+        ("item_id", Field::plain(Uuid::now_v7())),
+        ("processor", Field::plain("sandbox")),
+        (
+            "processor_ref",
+            Field::plain(format!("pi_{}", Uuid::now_v7().simple())),
+        ),
+        ("amount_cents", Field::plain(2500_i64)),
+        ("currency", Field::plain("CAD")),
+        ("status", Field::plain("paid")),
+        ("billing_name", Field::Sealed("P".into())),
+        ("created_at", Field::plain(paid)),
+        ("paid_at", Field::plain(paid)),
+    ]
+}
+
 // ── the sweep ──────────────────────────────────────────────────────────────────────────────
 
 /// The records a sweep must handle: tickets to delete, payments to anonymise.
@@ -228,28 +247,7 @@ async fn due_records(store: &Store, policy: &ValidPolicy, people: usize, due: &m
             due.tickets.insert(ticket);
         }
         let payment = store
-            .insert_record(
-                policy,
-                "payment",
-                id,
-                vec![
-                    ("item_kind", Field::plain("enrolment")),
-                    ("item_id", Field::plain(Uuid::now_v7())),
-                    ("processor", Field::plain("sandbox")),
-                    (
-                        "processor_ref",
-                        Field::plain(format!("pi_{}", Uuid::now_v7().simple())),
-                    ),
-                    ("amount_cents", Field::plain(2500_i64)),
-                    ("currency", Field::plain("CAD")),
-                    ("status", Field::plain("paid")),
-                    ("billing_name", Field::Sealed("P".into())),
-                    ("created_at", Field::plain(long_ago)),
-                    ("paid_at", Field::plain(long_ago)),
-                ],
-                actor,
-                now(),
-            )
+            .insert_record(policy, "payment", id, payment(long_ago), actor, now())
             .await
             .expect("payment");
         due.payments.insert(payment);
@@ -385,22 +383,7 @@ async fn people_with_records(store: &Store, policy: &ValidPolicy, people: usize)
                     ("posted_at", Field::plain(now())),
                 ],
             ),
-            (
-                "payment",
-                vec![
-                    ("item_kind", Field::plain("enrolment")),
-                    ("item_id", Field::plain(Uuid::now_v7())),
-                    ("processor", Field::plain("sandbox")),
-                    (
-                        "processor_ref",
-                        Field::plain(format!("pi_{}", Uuid::now_v7().simple())),
-                    ),
-                    ("amount_cents", Field::plain(100_i64)),
-                    ("currency", Field::plain("CAD")),
-                    ("status", Field::plain("paid")),
-                    ("created_at", Field::plain(now())),
-                ],
-            ),
+            ("payment", payment(now())),
         ] {
             store
                 .insert_record(policy, table, id, fields, actor, now())
