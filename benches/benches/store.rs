@@ -269,11 +269,16 @@ fn export(c: &mut Criterion) {
             .await
             .expect("person");
         let txn = store.connection().begin().await.expect("txn");
+        let mut enrolment = Uuid::nil();
         for n in 0..records {
+            if n % 4 == 0 {
+                enrolment = Uuid::now_v7();
+            }
             let (table, fields) = match n % 4 {
                 0 => (
                     "enrolment",
                     vec![
+                        ("id", Field::plain(enrolment)),
                         ("course_id", Field::plain(Uuid::now_v7())),
                         ("status", Field::plain("active")),
                         ("enrolled_at", Field::plain(now())),
@@ -282,7 +287,7 @@ fn export(c: &mut Criterion) {
                 1 => (
                     "lesson_progress",
                     vec![
-                        ("enrolment_id", Field::plain(Uuid::now_v7())),
+                        ("enrolment_id", Field::plain(enrolment)),
                         ("lesson_id", Field::plain(Uuid::now_v7())),
                         ("position", Field::plain(i32::try_from(n % 100).unwrap())),
                         ("updated_at", Field::plain(now())),

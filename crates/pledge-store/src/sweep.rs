@@ -176,6 +176,23 @@ fn plans(policy: &ValidPolicy, engine: &RetentionEngine) -> Vec<Plan> {
         .collect()
 }
 
+/// The columns a batch reads: the key, the owners, the event timestamps, and the sealed
+/// columns judged on their own (only whether they are empty matters).
+fn needed_columns(plan: &Plan) -> Vec<&'static str> {
+    let table = plan.table;
+    let mut seen = BTreeSet::new();
+    std::iter::once(key_column(table))
+        .chain(table.owner.iter().copied())
+        .chain(table.events.iter().map(|(c, _)| *c))
+        .chain(
+            plan.columns
+                .iter()
+                .flat_map(|(_, cols)| cols.iter().copied()),
+        )
+        .filter(|c| seen.insert(*c))
+        .collect()
+}
+
 fn key_column(table: &TableDeclaration) -> &'static str {
     if table.other.iter().any(|(c, _, _)| *c == "id") {
         "id"
@@ -404,9 +421,9 @@ fn judge(
 }
 
 /// Rows changed per statement.
-const CHUNK: usize = 500;
+const CHUNK: usize = 2_000;
 
-/// Carries out `verdicts` inside `txn`, a few statements per kind of change, and returns those
+/// Carries out `verdicts` inside `txn`, one statement per 2,000 records and kind of change, and returns those
 /// whose row was still there to change (each statement returns the keys it touched).
 async fn apply_all(
     txn: &DatabaseTransaction,
@@ -615,7 +632,7 @@ impl Store {
         let txn = self.write_txn("start a sweep batch").await?;
         let mut select = Query::select();
         select
-            .columns(table.columns())
+            .columns(needed_columns(plan))
             .from(table.table)
             .order_by(key, Order::Asc)
             .limit(Ord::max(options.batch_size, 1));
