@@ -1039,6 +1039,17 @@ pub fn enabled_modules(policy: &ValidPolicy) -> BTreeSet<&'static str> {
         .collect()
 }
 
+/// True when `policy` switches `module` on (see [`enabled_modules`]), checking that module only:
+/// what every write asks, so it does not walk the whole schema.
+pub fn module_enabled(policy: &ValidPolicy, module: &str) -> bool {
+    let claimed = claimed(policy);
+    TABLES
+        .iter()
+        .filter(|t| t.module == module && t.is_personal())
+        .flat_map(claims_of)
+        .all(|claim| claimed.contains(claim.as_str()))
+}
+
 /// Problems with `policy`'s claims on the store: modules it claims only in part (naming what is
 /// missing), required modules it does not claim, and claims of columns the store does not
 /// declare as personal. Empty for a policy the store can run under.
@@ -1125,6 +1136,23 @@ mod tests {
             if let Some(parent) = table.parent {
                 let found = super::table(Database::Main, parent).map(|p| (p.is_owned(), p.module));
                 assert_eq!(found, Some((true, table.module)), "{}", table.table);
+            }
+        }
+    }
+
+    #[test]
+    fn one_module_is_judged_like_all_of_them() {
+        for pack in pledge_policy::packs::ALL {
+            let policy = pack.load().expect("pack loads");
+            let all = enabled_modules(&policy);
+            for table in TABLES {
+                assert_eq!(
+                    module_enabled(&policy, table.module),
+                    all.contains(table.module),
+                    "{}: {}",
+                    pack.name,
+                    table.module
+                );
             }
         }
     }

@@ -154,7 +154,7 @@ impl Store {
         if declaration.table == "person" {
             return Err(StoreError::UnknownTable(table.to_owned()));
         }
-        if !declared::enabled_modules(policy).contains(declaration.module) {
+        if !declared::module_enabled(policy, declaration.module) {
             return Err(StoreError::ModuleDisabled(declaration.module));
         }
         let key = self

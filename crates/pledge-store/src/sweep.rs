@@ -321,12 +321,15 @@ fn row_events(
     Ok(events)
 }
 
+/// Judges one row; `explain` asks for the reason in words (dry runs list it; applying does not
+/// need it, and formatting a sentence per record would cost a million strings per sweep).
 fn judge(
     plan: &Plan,
     engine: &RetentionEngine,
     row: &QueryResult,
     facts: &PersonFacts,
     now: OffsetDateTime,
+    explain: bool,
 ) -> Result<Option<Verdict>, StoreError> {
     let corrupt = |_| StoreError::Corrupt { what: "swept row" };
     let table = plan.table;
@@ -366,7 +369,11 @@ fn judge(
         action,
         category: category.to_owned(),
         columns,
-        why: decision.explain(engine),
+        why: if explain {
+            decision.explain(engine)
+        } else {
+            String::new()
+        },
     };
     let decision = decide(plan.category.1, table.personal)?;
     match decision {
@@ -663,7 +670,7 @@ impl Store {
         let facts = facts_of(&txn, &people).await?;
         let mut verdicts = Vec::new();
         for row in &rows {
-            if let Some(verdict) = judge(plan, engine, row, &facts, now)? {
+            if let Some(verdict) = judge(plan, engine, row, &facts, now, options.dry_run)? {
                 verdicts.push(verdict);
             }
         }
