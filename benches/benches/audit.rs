@@ -63,6 +63,7 @@ fn event(n: u64, keys: &PseudonymKey) -> Event {
         categories,
         purpose: Some(PurposeId::new(PURPOSES[(n % 3) as usize]).expect("slug")),
         request: RequestId::from_bytes(Uuid::from_u128(u128::from(n)).into_bytes()),
+        records: Default::default(),
         outcome: Outcome::Succeeded,
     }
 }

@@ -1,11 +1,10 @@
 //! The canonical binary encoding of an [`Entry`]: the bytes the chain MACs and the store keeps.
 //!
-//! Hand-written so that it can never drift with a serialisation library. Version 1, fields in
-//! this order:
+//! Hand-written so that it can never drift with a serialisation library. Fields in this order:
 //!
 //! | field      | bytes                                                              |
 //! |------------|--------------------------------------------------------------------|
-//! | version    | `1`                                                                |
+//! | version    | `1`, or `2` when the entry names records                           |
 //! | at         | 16: unix time in nanoseconds, `i128` big-endian                    |
 //! | actor      | 32                                                                 |
 //! | action     | 1: [`Action::code`]                                                |
@@ -14,6 +13,11 @@
 //! | request    | 16                                                                 |
 //! | purpose    | `0`, or `1` and a text                                             |
 //! | categories | a count, then that many texts in strictly increasing order         |
+//! | records    | version 2 only: a count (at least 1), then that many 16-byte ids in  |
+//! |            | strictly increasing order                                          |
+//!
+//! An entry without records is written as version 1, byte for byte as before records existed,
+//! so logs written earlier keep verifying; version 2 with no records is refused.
 //!
 //! A count or a text's length is an unsigned LEB128 varint in its shortest form; a text is its
 //! length and UTF-8 bytes. [`decode`] accepts only what [`encode`] writes (shortest varints,
@@ -23,19 +27,26 @@
 
 use std::collections::BTreeSet;
 
-use pledge_domain::{CategoryId, PurposeId};
+use pledge_domain::{CategoryId, PurposeId, RecordId};
 use time::OffsetDateTime;
 
 use crate::{Action, ActorKey, AuditError, Entry, Event, Outcome, RequestId, SubjectKey};
 
-/// The version byte that starts every encoded entry.
+/// The version byte that starts an encoded entry that names no records.
 pub const ENTRY_VERSION: u8 = 1;
+
+/// The version byte that starts an encoded entry that names the records it changed.
+pub const ENTRY_VERSION_WITH_RECORDS: u8 = 2;
 
 /// The canonical bytes of `entry`.
 pub fn encode(entry: &Entry) -> Vec<u8> {
     let event = &entry.event;
-    let mut out = Vec::with_capacity(128);
-    out.push(ENTRY_VERSION);
+    let mut out = Vec::with_capacity(128 + 16 * event.records.len());
+    out.push(if event.records.is_empty() {
+        ENTRY_VERSION
+    } else {
+        ENTRY_VERSION_WITH_RECORDS
+    });
     out.extend_from_slice(&entry.at.unix_timestamp_nanos().to_be_bytes());
     out.extend_from_slice(event.actor.as_bytes());
     out.push(event.action.code());
@@ -59,6 +70,12 @@ pub fn encode(entry: &Entry) -> Vec<u8> {
     for category in &event.categories {
         put_text(&mut out, category.as_str());
     }
+    if !event.records.is_empty() {
+        put_varint(&mut out, event.records.len() as u64);
+        for record in &event.records {
+            out.extend_from_slice(record.as_uuid().as_bytes());
+        }
+    }
     out
 }
 
@@ -68,9 +85,11 @@ pub fn encode(entry: &Entry) -> Vec<u8> {
 /// [`AuditError::MalformedEntry`] when `bytes` is not exactly the encoding of some entry.
 pub fn decode(bytes: &[u8]) -> Result<Entry, AuditError> {
     let mut reader = Reader { rest: bytes };
-    if reader.byte()? != ENTRY_VERSION {
-        return Err(malformed("unknown version"));
-    }
+    let with_records = match reader.byte()? {
+        ENTRY_VERSION => false,
+        ENTRY_VERSION_WITH_RECORDS => true,
+        _ => return Err(malformed("unknown version")),
+    };
     let nanos = i128::from_be_bytes(reader.array()?);
     let at = OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .map_err(|_| malformed("time out of range"))?;
@@ -89,6 +108,11 @@ pub fn decode(bytes: &[u8]) -> Result<Entry, AuditError> {
         }
     };
     let categories = reader.categories()?;
+    let records = if with_records {
+        reader.records()?
+    } else {
+        BTreeSet::new()
+    };
     if !reader.rest.is_empty() {
         return Err(malformed("trailing bytes"));
     }
@@ -101,6 +125,7 @@ pub fn decode(bytes: &[u8]) -> Result<Entry, AuditError> {
             categories,
             purpose,
             request,
+            records,
             outcome,
         },
     })
@@ -206,6 +231,24 @@ impl<'a> Reader<'a> {
         }
         Ok(categories)
     }
+
+    fn records(&mut self) -> Result<BTreeSet<RecordId>, AuditError> {
+        let count = self.varint()?;
+        if count == 0 {
+            return Err(malformed("version 2 names no records"));
+        }
+        let mut records = BTreeSet::new();
+        let mut previous: Option<RecordId> = None;
+        for _ in 0..count {
+            let record = RecordId::from_uuid(uuid::Uuid::from_bytes(self.array()?));
+            if previous.is_some_and(|previous| previous >= record) {
+                return Err(malformed("records are not sorted and unique"));
+            }
+            previous = Some(record);
+            records.insert(record);
+        }
+        Ok(records)
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +270,7 @@ mod tests {
                     .collect(),
                 purpose: Some(PurposeId::new("exam-administration").unwrap()),
                 request: RequestId::from_bytes([0xcc; 16]),
+                records: Default::default(),
                 outcome: Outcome::Succeeded,
             },
         }
@@ -282,7 +326,7 @@ mod tests {
                 with_tail(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f"),
                 "overflows",
             ),
-            ([&[2u8][..], &good[1..]].concat(), "version"),
+            ([&[3u8][..], &good[1..]].concat(), "version"),
         ];
         for (bytes, reason) in cases {
             let refused = refusal(&bytes);
@@ -297,6 +341,30 @@ mod tests {
         let mut bad_presence = good.clone();
         bad_presence[51] = 2;
         assert!(refusal(&bad_presence).unwrap().contains("presence"));
+    }
+
+    #[test]
+    fn entries_naming_records_use_version_two_and_round_trip() {
+        let mut named = entry();
+        named.event.records = [2, 1]
+            .into_iter()
+            .map(|n| RecordId::from_uuid(uuid::Uuid::from_u128(n)))
+            .collect();
+        let bytes = encode(&named);
+        assert_eq!(bytes.first(), Some(&ENTRY_VERSION_WITH_RECORDS));
+        assert_eq!(decode(&bytes).unwrap(), named);
+        let plain = encode(&entry());
+        // Everything but the version byte is the version 1 layout, then the records.
+        assert_eq!(&bytes[1..plain.len()], &plain[1..]);
+        assert_eq!(bytes.len(), plain.len() + 1 + 32);
+        let records_at = plain.len();
+        let mut unsorted = bytes.clone();
+        unsorted[records_at + 1..records_at + 17].copy_from_slice(&[0xff; 16]);
+        assert!(refusal(&unsorted).unwrap().contains("sorted"));
+        let none = [&[ENTRY_VERSION_WITH_RECORDS][..], &plain[1..], &[0]].concat();
+        assert!(refusal(&none).unwrap().contains("names no records"));
+        let missing = [&[ENTRY_VERSION_WITH_RECORDS][..], &plain[1..]].concat();
+        assert!(refusal(&missing).unwrap().contains("ends early"));
     }
 
     #[test]

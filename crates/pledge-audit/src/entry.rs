@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use pledge_domain::{CategoryId, PurposeId};
+use pledge_domain::{CategoryId, PurposeId, RecordId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -154,6 +154,9 @@ pub struct Event {
     pub purpose: Option<PurposeId>,
     /// The request or job run that caused it.
     pub request: RequestId,
+    /// The records (rows) it changed, when the caller names them: a retention sweep lists every
+    /// row it deleted or anonymised for this subject in one entry. Empty otherwise.
+    pub records: BTreeSet<RecordId>,
     /// How it ended.
     pub outcome: Outcome,
 }
@@ -225,6 +228,7 @@ mod tests {
             categories: BTreeSet::new(),
             purpose: None,
             request: RequestId::from_bytes([0; 16]),
+            records: BTreeSet::new(),
             outcome: Outcome::Succeeded,
         }
     }

@@ -33,6 +33,7 @@
 //!     categories: [CategoryId::new("exam-results")?].into(),
 //!     purpose: Some(PurposeId::new("exam-administration")?),
 //!     request: RequestId::from_bytes([7; 16]),
+//!     records: Default::default(),
 //!     outcome: Outcome::Succeeded,
 //! };
 //! let record = log.append(read, datetime!(2026-11-23 10:00 UTC))?;
@@ -67,7 +68,7 @@ mod verify;
 pub use chain::{Head, MacKey, Record};
 pub use checkpoint::{Checkpoint, TrustedCheckpoints};
 pub use ed25519_dalek::{SigningKey, VerifyingKey};
-pub use encoding::{ENTRY_VERSION, decode, encode};
+pub use encoding::{ENTRY_VERSION, ENTRY_VERSION_WITH_RECORDS, decode, encode};
 pub use entry::{Action, Entry, Event, Outcome};
 pub use error::AuditError;
 #[cfg(feature = "file-store")]

@@ -102,6 +102,7 @@ mod tests {
             categories: BTreeSet::new(),
             purpose: None,
             request: RequestId::from_bytes([n; 16]),
+            records: Default::default(),
             outcome: Outcome::Succeeded,
         }
     }

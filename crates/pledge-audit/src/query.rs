@@ -100,6 +100,7 @@ mod tests {
             categories: BTreeSet::from([CategoryId::new(category).unwrap()]),
             purpose: Some(PurposeId::new("teaching").unwrap()),
             request: RequestId::from_bytes([0; 16]),
+            records: Default::default(),
             outcome: Outcome::Succeeded,
         }
     }

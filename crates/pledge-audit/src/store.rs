@@ -137,6 +137,7 @@ mod tests {
                     categories: BTreeSet::new(),
                     purpose: None,
                     request: RequestId::from_bytes([i; 16]),
+                    records: Default::default(),
                     outcome: Outcome::Succeeded,
                 };
                 log.append(event, datetime!(2026-11-23 09:00 UTC)).unwrap()

@@ -12,8 +12,8 @@ use pledge_audit::{
 };
 use pledge_domain::PersonId;
 use sea_orm::{
-    ActiveValue, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, QueryOrder,
-    TransactionSession, TransactionTrait,
+    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -107,6 +107,7 @@ impl DbAudit {
             categories,
             purpose,
             request: pledge_audit::RequestId::from_bytes(uuid::Uuid::now_v7().into_bytes()),
+            records: Default::default(),
             outcome: pledge_audit::Outcome::Succeeded,
         }
     }
@@ -125,14 +126,21 @@ impl DbAudit {
         let last = last_record(txn).await?;
         let mut log = AuditLog::after(self.mac.clone(), last.as_ref())?;
         let mut records = Vec::with_capacity(events.len());
+        let mut subjects = Vec::with_capacity(events.len());
         for event in events {
+            subjects.push(event.subject);
             records.push(log.append(event, now)?);
         }
-        let rows = records.iter().map(|record| audit_record::ActiveModel {
-            seq: ActiveValue::Set(i64::try_from(record.seq()).unwrap_or(i64::MAX)),
-            mac: ActiveValue::Set(record.head().as_bytes().to_vec()),
-            entry: ActiveValue::Set(record.entry_bytes().to_vec()),
-        });
+        let rows =
+            records
+                .iter()
+                .zip(&subjects)
+                .map(|(record, subject)| audit_record::ActiveModel {
+                    seq: ActiveValue::Set(i64::try_from(record.seq()).unwrap_or(i64::MAX)),
+                    mac: ActiveValue::Set(record.head().as_bytes().to_vec()),
+                    entry: ActiveValue::Set(record.entry_bytes().to_vec()),
+                    subject: ActiveValue::Set(subject.map(|s| s.as_bytes().to_vec())),
+                });
         if !records.is_empty() {
             audit_record::Entity::insert_many(rows)
                 .exec(txn)
@@ -187,6 +195,34 @@ impl DbAudit {
             .collect()
     }
 
+    /// Every record whose entry is about `subject`, in order, found through the subject index.
+    /// Each decoded entry is checked against the index column, so a row whose column was
+    /// altered is reported as corrupt rather than silently misattributed.
+    ///
+    /// # Errors
+    /// Database failures or malformed rows.
+    pub async fn records_about<C: ConnectionTrait>(
+        &self,
+        db_: &C,
+        subject: SubjectKey,
+    ) -> Result<Vec<(Record, pledge_audit::Entry)>, StoreError> {
+        decode_about(self.rows_about(db_, subject).await?, subject)
+    }
+
+    /// The stored rows of [`Self::records_about`], not yet decoded.
+    pub(crate) async fn rows_about<C: ConnectionTrait>(
+        &self,
+        db_: &C,
+        subject: SubjectKey,
+    ) -> Result<Vec<audit_record::Model>, StoreError> {
+        audit_record::Entity::find()
+            .filter(audit_record::Column::Subject.eq(subject.as_bytes().to_vec()))
+            .order_by_asc(audit_record::Column::Seq)
+            .all(db_)
+            .await
+            .map_err(db("read the audit log"))
+    }
+
     /// Verifies the whole chain against every stored checkpoint.
     ///
     /// # Errors
@@ -213,6 +249,25 @@ impl DbAudit {
             &self.signer.verifying_key(),
         ))
     }
+}
+
+/// Decodes rows read by [`DbAudit::rows_about`], checking each entry names `subject`.
+pub(crate) fn decode_about(
+    rows: Vec<audit_record::Model>,
+    subject: SubjectKey,
+) -> Result<Vec<(Record, pledge_audit::Entry)>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            let record = to_record(row)?;
+            let entry = record.entry()?;
+            if entry.event.subject != Some(subject) {
+                return Err(StoreError::Corrupt {
+                    what: "audit subject index",
+                });
+            }
+            Ok((record, entry))
+        })
+        .collect()
 }
 
 trait InsertInto {

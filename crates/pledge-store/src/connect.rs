@@ -62,6 +62,7 @@ pub struct Store {
     pub(crate) db: DatabaseConnection,
     pub(crate) keys: KeyStore,
     pub(crate) audit: DbAudit,
+    pub(crate) holidays: crate::requests::Holidays,
     backend: Backend,
 }
 
@@ -108,8 +109,17 @@ impl Store {
                 &config.pseudonym_key,
                 &config.checkpoint_key,
             ),
+            holidays: crate::requests::Holidays::default(),
             backend,
         })
+    }
+
+    /// The organisation's public holidays, on which no request deadline falls (weekends never
+    /// do). None by default.
+    #[must_use]
+    pub fn with_holidays(mut self, holidays: crate::requests::Holidays) -> Self {
+        self.holidays = holidays;
+        self
     }
 
     /// The backend the main database runs on.

@@ -909,6 +909,11 @@ pub const TABLES: &[TableDeclaration] = &[
                 Y,
                 "pseudonymous: people appear only as keyed pseudonyms, never by id",
             ),
+            (
+                "subject",
+                Y,
+                "the entry's subject pseudonym, copied out of the entry for the index",
+            ),
         ],
         ..BASE
     },

@@ -50,6 +50,8 @@ pub(crate) mod audit_record {
         pub seq: i64,
         pub mac: Vec<u8>,
         pub entry: Vec<u8>,
+        /// The entry's subject pseudonym, copied out for the index (`None`: no subject).
+        pub subject: Option<Vec<u8>>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

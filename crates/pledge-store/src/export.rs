@@ -1,27 +1,36 @@
 //! The access and portability export (K20, J35): one ZIP holding, for every table of the store
-//! with rows about people (from [`crate::declared`]), the person's data as JSON and as CSV, a human-readable `index.html`, and a
-//! `manifest.json` with each file's fields, size and SHA-256.
+//! with rows about people (from [`crate::declared`]), the person's data as JSON and as CSV; an
+//! `index.html` to read in a browser, with a section per module (what it is, how many records,
+//! links to its files, and its first rows as a table); and a `manifest.json` with each file's
+//! fields, size and SHA-256.
 //!
 //! CSV cells that a spreadsheet would run as formulas (`=`, `+`, `-`, `@`, tab, carriage
 //! return) are prefixed with `'` (OWASP ASVS 1.2.10), so an export cannot attack its reader.
 
+use std::fmt::Write as _;
 use std::io::{Cursor, Write as _};
 
-use pledge_audit::{ActorKey, Query};
+use pledge_audit::ActorKey;
 use pledge_domain::PersonId;
-use serde_json::{Map, Value, json};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
+use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
+use crate::audit::decode_about;
 use crate::declared;
 use crate::records;
 use crate::{Store, StoreError};
 
 /// The export format's name and version, written in the manifest.
 pub const EXPORT_FORMAT: &str = "pledge-export/1";
+
+/// How hard the ZIP's deflate works: the fastest level, since an export is made on demand
+/// while someone waits, and JSON and CSV compress well even so.
+const DEFLATE_LEVEL: i64 = 1;
 
 /// One module's part of an export: its field names and rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,13 +41,51 @@ pub struct ModuleExport {
     pub title: &'static str,
     /// The fields, in column order.
     pub fields: Vec<&'static str>,
-    /// One object per row, keyed by field.
-    pub rows: Vec<Map<String, Value>>,
+    /// One value per field for each row, in field order.
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl ModuleExport {
+    /// The rows as JSON objects keyed by field, in field order.
+    fn objects(&self) -> Objects<'_> {
+        Objects(self)
+    }
+}
+
+/// A module's rows serialised as an array of objects without building the objects.
+struct Objects<'a>(&'a ModuleExport);
+
+/// One row serialised as an object.
+struct Object<'a>(&'a [&'static str], &'a [Value]);
+
+impl Serialize for Objects<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.rows.len()))?;
+        for row in &self.0.rows {
+            seq.serialize_element(&Object(&self.0.fields, row))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Object<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (field, value) in self.0.iter().zip(self.1) {
+            map.serialize_entry(field, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Whether a spreadsheet would evaluate `cell` as a formula.
+fn needs_neutralising(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// Text for a CSV cell that no spreadsheet will evaluate.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if needs_neutralising(cell) {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -63,46 +110,274 @@ fn csv_of(module: &ModuleExport) -> Result<Vec<u8>, StoreError> {
     let corrupt = |_| StoreError::Corrupt { what: "CSV export" };
     writer.write_record(&module.fields).map_err(corrupt)?;
     for row in &module.rows {
-        let cells: Vec<String> = module
-            .fields
-            .iter()
-            .map(|f| neutralise(&text(row.get(*f).unwrap_or(&Value::Null))))
-            .collect();
-        writer.write_record(&cells).map_err(corrupt)?;
+        for value in row {
+            match value {
+                Value::String(s) if !needs_neutralising(s) => writer.write_field(s),
+                other => writer.write_field(neutralise(&text(other))),
+            }
+            .map_err(corrupt)?;
+        }
+        writer.write_record(None::<&[u8]>).map_err(corrupt)?;
     }
     writer
         .into_inner()
         .map_err(|_| StoreError::Corrupt { what: "CSV export" })
 }
 
-fn index_of(person: PersonId, generated: &str, modules: &[ModuleExport]) -> String {
-    let esc = |s: &str| html_escape::encode_text(s).into_owned();
-    let mut html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Your data</title></head>\n<body>\n\
-         <h1>Your data</h1>\n<p>Everything we hold about {} on {}.</p>\n",
-        esc(&person.to_string()),
-        esc(generated)
+const PAGE_HEAD: &str =
+    "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>";
+const PAGE_BODY: &str = "</title></head>\n<body>\n";
+const PAGE_TAIL: &str = "</body>\n</html>\n";
+
+fn esc(html: &mut String, text: &str) {
+    html_escape::encode_text_to_string(text, html);
+}
+
+/// Rows of a module shown in `index.html`; all of them are in its CSV and JSON files.
+const PREVIEW_ROWS: usize = 100;
+
+/// `index.html`: who the export is about, when it was made, and each module's section.
+fn index_page(person: PersonId, generated: &str, modules: &[(usize, Summary)]) -> String {
+    let mut html =
+        format!("{PAGE_HEAD}Your data{PAGE_BODY}<h1>Your data</h1>\n<p>Everything we hold about ");
+    esc(&mut html, &person.to_string());
+    html.push_str(" on ");
+    esc(&mut html, generated);
+    html.push_str(
+        ". Each section says how many records there are and shows the first ones; every \
+         record is in the section's CSV file (for a spreadsheet) and JSON file (for another \
+         service).</p>\n",
     );
-    for module in modules {
-        html.push_str(&format!("<h2>{}</h2>\n<table>\n<tr>", esc(module.title)));
-        for field in &module.fields {
-            html.push_str(&format!("<th>{}</th>", esc(field)));
+    for (_, summary) in modules {
+        html.push_str(&summary.section);
+    }
+    html.push_str(PAGE_TAIL);
+    html
+}
+
+/// A module's section of the index: title, record count, links, and its first rows.
+fn section_of(module: &ModuleExport) -> String {
+    let shown = module.rows.len().min(PREVIEW_ROWS);
+    let mut html = String::with_capacity(48 * (shown + 2) * (module.fields.len() + 1));
+    let name = module.module;
+    html.push_str("<h2>");
+    esc(&mut html, module.title);
+    let _ = write!(
+        html,
+        "</h2>\n<p>{} record{}; files: <a href=\"{name}.csv\">{name}.csv</a>, \
+         <a href=\"{name}.json\">{name}.json</a>",
+        module.rows.len(),
+        if module.rows.len() == 1 { "" } else { "s" },
+    );
+    if shown < module.rows.len() {
+        let _ = write!(html, ". The first {shown} are shown here");
+    }
+    html.push_str(".</p>\n");
+    if shown == 0 {
+        return html;
+    }
+    html.push_str("<table>\n<tr>");
+    for field in &module.fields {
+        html.push_str("<th>");
+        esc(&mut html, field);
+        html.push_str("</th>");
+    }
+    html.push_str("</tr>\n");
+    for row in module.rows.iter().take(shown) {
+        html.push_str("<tr>");
+        for value in row {
+            html.push_str("<td>");
+            match value {
+                Value::Null => {}
+                Value::String(s) => esc(&mut html, s),
+                other => {
+                    let _ = write!(html, "{other}");
+                }
+            }
+            html.push_str("</td>");
         }
         html.push_str("</tr>\n");
-        for row in &module.rows {
-            html.push_str("<tr>");
-            for field in &module.fields {
-                html.push_str(&format!(
-                    "<td>{}</td>",
-                    esc(&text(row.get(*field).unwrap_or(&Value::Null)))
-                ));
-            }
-            html.push_str("</tr>\n");
-        }
-        html.push_str("</table>\n");
     }
-    html.push_str("</body>\n</html>\n");
+    html.push_str("</table>\n");
     html
+}
+
+/// A module's part of the index, made by the worker that packed the module.
+struct Summary {
+    section: String,
+}
+
+/// One file of the ZIP, with what the manifest says about it.
+struct ExportFile {
+    name: String,
+    bytes: Vec<u8>,
+    module: &'static str,
+    fields: Vec<&'static str>,
+}
+
+impl ExportFile {
+    /// The file's line in the manifest.
+    fn listing(&self) -> Value {
+        json!({
+            "name": self.name,
+            "module": self.module,
+            "fields": self.fields,
+            "bytes": self.bytes.len(),
+            "sha256": sha256_hex(&self.bytes),
+        })
+    }
+}
+
+/// A module's JSON and CSV files.
+fn files_of(module: &ModuleExport) -> Result<[ExportFile; 2], StoreError> {
+    let json = serde_json::to_vec_pretty(&module.objects()).map_err(|_| StoreError::Corrupt {
+        what: "JSON export",
+    })?;
+    Ok([
+        ExportFile {
+            name: format!("{}.json", module.module),
+            bytes: json,
+            module: module.module,
+            fields: module.fields.clone(),
+        },
+        ExportFile {
+            name: format!("{}.csv", module.module),
+            bytes: csv_of(module)?,
+            module: module.module,
+            fields: module.fields.clone(),
+        },
+    ])
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest: [u8; 32] = Sha256::digest(bytes).into();
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+fn zip_broken<E>(_: E) -> StoreError {
+    StoreError::Corrupt { what: "ZIP export" }
+}
+
+fn add_file(zip: &mut ZipWriter<Cursor<Vec<u8>>>, file: &ExportFile) -> Result<(), StoreError> {
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(DEFLATE_LEVEL));
+    zip.start_file(file.name.as_str(), options)
+        .map_err(zip_broken)?;
+    zip.write_all(&file.bytes).map_err(zip_broken)
+}
+
+/// Makes a module: decodes its rows (the part worth doing on another thread).
+type ModuleJob<'a> = Box<dyn FnOnce() -> Result<ModuleExport, StoreError> + Send + 'a>;
+
+/// What one worker packed: a ZIP of its modules' files, their manifest lines and their
+/// lines of the index, each tagged with the module's position in the export.
+struct PackedPart {
+    zip: Vec<u8>,
+    listed: Vec<(usize, Value)>,
+    summaries: Vec<(usize, Summary)>,
+}
+
+fn pack_part(jobs: Vec<(usize, ModuleJob<'_>)>) -> Result<PackedPart, StoreError> {
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let mut listed = Vec::new();
+    let mut summaries = Vec::new();
+    for (position, job) in jobs {
+        let module = job()?;
+        for file in files_of(&module)? {
+            listed.push((position, file.listing()));
+            add_file(&mut zip, &file)?;
+        }
+        summaries.push((
+            position,
+            Summary {
+                section: section_of(&module),
+            },
+        ));
+    }
+    Ok(PackedPart {
+        zip: zip.finish().map_err(zip_broken)?.into_inner(),
+        listed,
+        summaries,
+    })
+}
+
+/// Packs the modules `jobs` make (each with its expected size, to share the work out) into the
+/// export ZIP: the modules are decoded, written and compressed on two threads, then merged
+/// with the index and the manifest.
+fn pack(
+    person: PersonId,
+    generated_at: OffsetDateTime,
+    jobs: Vec<(usize, ModuleJob<'_>)>,
+) -> Result<Vec<u8>, StoreError> {
+    let generated = timestamp(generated_at)?;
+    let mut sized: Vec<(usize, usize, ModuleJob<'_>)> = jobs
+        .into_iter()
+        .enumerate()
+        .map(|(position, (size, job))| (position, size, job))
+        .collect();
+    sized.sort_by_key(|(_, size, _)| std::cmp::Reverse(*size));
+    let (mut here, mut there) = (Vec::new(), Vec::new());
+    let (mut here_size, mut there_size) = (0, 0);
+    for (position, size, job) in sized {
+        if here_size <= there_size {
+            here_size += size;
+            here.push((position, job));
+        } else {
+            there_size += size;
+            there.push((position, job));
+        }
+    }
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || pack_part(there));
+        let mine = pack_part(here);
+        let theirs = worker.join().unwrap_or(Err(StoreError::Corrupt {
+            what: "export worker",
+        }));
+        (mine, theirs)
+    });
+    let parts = [mine?, theirs?];
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let mut listed = Vec::new();
+    let mut summaries = Vec::new();
+    for part in parts {
+        let archive = ZipArchive::new(Cursor::new(part.zip)).map_err(zip_broken)?;
+        zip.merge_archive(archive).map_err(zip_broken)?;
+        listed.extend(part.listed);
+        summaries.extend(part.summaries);
+    }
+    // The manifest and the index list modules in the export's order (a stable sort keeps each
+    // module's files in the order they were made).
+    listed.sort_by_key(|(position, _)| *position);
+    summaries.sort_by_key(|(position, _)| *position);
+    let index = ExportFile {
+        name: "index.html".to_owned(),
+        bytes: index_page(person, &generated, &summaries).into_bytes(),
+        module: "index",
+        fields: Vec::new(),
+    };
+    add_file(&mut zip, &index)?;
+    let mut files: Vec<Value> = listed.into_iter().map(|(_, line)| line).collect();
+    files.push(index.listing());
+    let manifest = json!({
+        "format": EXPORT_FORMAT,
+        "person": person.to_string(),
+        "generated_at": generated,
+        "files": files,
+    });
+    let manifest = ExportFile {
+        name: "manifest.json".to_owned(),
+        bytes: serde_json::to_vec_pretty(&manifest)
+            .map_err(|_| StoreError::Corrupt { what: "manifest" })?,
+        module: "manifest",
+        fields: Vec::new(),
+    };
+    add_file(&mut zip, &manifest)?;
+    Ok(zip.finish().map_err(zip_broken)?.into_inner())
 }
 
 /// Packs `modules` into the export ZIP.
@@ -114,63 +389,45 @@ pub fn bundle(
     generated_at: OffsetDateTime,
     modules: &[ModuleExport],
 ) -> Result<Vec<u8>, StoreError> {
-    let generated = timestamp(generated_at)?;
-    let mut files: Vec<(String, Vec<u8>, &'static str, Vec<&'static str>)> = Vec::new();
-    for module in modules {
-        let json = serde_json::to_vec_pretty(&module.rows).map_err(|_| StoreError::Corrupt {
-            what: "JSON export",
-        })?;
-        files.push((
-            format!("{}.json", module.module),
-            json,
-            module.module,
-            module.fields.clone(),
-        ));
-        files.push((
-            format!("{}.csv", module.module),
-            csv_of(module)?,
-            module.module,
-            module.fields.clone(),
-        ));
-    }
-    files.push((
-        "index.html".to_owned(),
-        index_of(person, &generated, modules).into_bytes(),
-        "index",
-        Vec::new(),
-    ));
-    let listed: Vec<Value> = files
+    let jobs = modules
         .iter()
-        .map(|(name, bytes, module, fields)| {
-            let digest: [u8; 32] = Sha256::digest(bytes).into();
-            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-            json!({ "name": name, "module": module, "fields": fields, "bytes": bytes.len(), "sha256": hex })
+        .map(|module| {
+            let job: ModuleJob<'_> = Box::new(move || Ok(module.clone()));
+            (module.rows.len(), job)
         })
         .collect();
-    let manifest = json!({
-        "format": EXPORT_FORMAT,
-        "person": person.to_string(),
-        "generated_at": generated,
-        "files": listed,
-    });
-    let manifest = serde_json::to_vec_pretty(&manifest)
-        .map_err(|_| StoreError::Corrupt { what: "manifest" })?;
-    files.push(("manifest.json".to_owned(), manifest, "manifest", Vec::new()));
+    pack(person, generated_at, jobs)
+}
 
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
-    let broken = |_| StoreError::Corrupt { what: "ZIP export" };
-    for (name, bytes, _, _) in &files {
-        zip.start_file(name.as_str(), options).map_err(broken)?;
-        zip.write_all(bytes)
-            .map_err(|_| StoreError::Corrupt { what: "ZIP export" })?;
-    }
-    Ok(zip.finish().map_err(broken)?.into_inner())
+/// The "who used your data" rows of an export: one per audit entry about the person.
+fn access_rows(
+    entries: &[(pledge_audit::Record, pledge_audit::Entry)],
+) -> Result<Vec<Vec<Value>>, StoreError> {
+    entries
+        .iter()
+        .map(|(_, entry)| {
+            let event = &entry.event;
+            let categories: Vec<&str> = event.categories.iter().map(|c| c.as_str()).collect();
+            Ok(vec![
+                Value::String(timestamp(entry.at)?),
+                Value::String(event.action.as_str().to_owned()),
+                Value::String(event.actor.to_string()),
+                event
+                    .purpose
+                    .as_ref()
+                    .map_or(Value::Null, |p| Value::String(p.to_string())),
+                Value::String(categories.join(", ")),
+            ])
+        })
+        .collect()
 }
 
 impl Store {
     /// The access and portability export of `person`: every module's data as a ZIP. The
     /// export itself is written to the audit log.
+    ///
+    /// The rows are read first, one query per table on the store's connection; decoding
+    /// them (opening sealed columns) and writing the files happen afterwards on two threads.
     ///
     /// # Errors
     /// [`StoreError::PersonNotFound`], [`StoreError::Erased`], or failures.
@@ -182,52 +439,71 @@ impl Store {
     ) -> Result<Vec<u8>, StoreError> {
         self.export_person(person, actor, now).await?;
         let key = self.keys.get(person).await?;
-        let mut modules = Vec::new();
+        let mut tables = Vec::new();
         for table in declared::owned_tables() {
-            modules.push(ModuleExport {
-                module: table.table,
-                title: table.title,
-                fields: records::export_fields(table),
-                rows: self.records_of(table, person, key.as_ref()).await?,
-            });
+            tables.push((table, self.rows_of(table, person).await?));
         }
-        let records = self.audit.records(&self.db).await?;
-        let mut accesses = Vec::new();
-        let about = Query {
-            subject: Some(self.audit.subject(person)),
-            ..Query::default()
-        };
-        for logged in about.run(&records)? {
-            let event = &logged.entry.event;
-            let mut row = Map::new();
-            row.insert("at".into(), json!(timestamp(logged.entry.at)?));
-            row.insert(
-                "action".into(),
-                json!(format!("{:?}", event.action).to_lowercase()),
-            );
-            row.insert("by".into(), json!(event.actor.to_string()));
-            row.insert(
-                "purpose".into(),
-                json!(event.purpose.as_ref().map(ToString::to_string)),
-            );
-            let categories: Vec<String> =
-                event.categories.iter().map(ToString::to_string).collect();
-            row.insert("data".into(), json!(categories.join(", ")));
-            accesses.push(row);
-        }
-        modules.push(ModuleExport {
-            module: "accesses",
-            title: "Who used your data, when and why",
-            fields: vec!["at", "action", "by", "purpose", "data"],
-            rows: accesses,
+        let subject = self.audit.subject(person);
+        let history = self.audit.rows_about(&self.db, subject).await?;
+        let key = key.as_ref();
+        let mut jobs: Vec<(usize, ModuleJob<'_>)> = tables
+            .iter()
+            .map(|(table, rows)| {
+                let job: ModuleJob<'_> = Box::new(move || {
+                    Ok(ModuleExport {
+                        module: table.table,
+                        title: table.title,
+                        fields: records::export_fields(table),
+                        rows: records::decode_records(table, person, key, rows)?,
+                    })
+                });
+                (rows.len(), job)
+            })
+            .collect();
+        let history_size = history.len();
+        let accesses: ModuleJob<'_> = Box::new(move || {
+            Ok(ModuleExport {
+                module: "accesses",
+                title: "Who used your data, when and why",
+                fields: vec!["at", "action", "by", "purpose", "data"],
+                rows: access_rows(&decode_about(history, subject)?)?,
+            })
         });
-        bundle(person, now, &modules)
+        jobs.push((history_size, accesses));
+        pack(person, now, jobs)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::neutralise;
+    use super::{ModuleExport, PREVIEW_ROWS, neutralise, section_of};
+    use serde_json::json;
+
+    #[test]
+    fn a_long_module_shows_its_first_rows_and_says_where_the_rest_are() {
+        let module = ModuleExport {
+            module: "comment",
+            title: "Comments",
+            fields: vec!["body"],
+            rows: (0..150).map(|n| vec![json!(format!("c{n}"))]).collect(),
+        };
+        let section = section_of(&module);
+        assert!(section.contains("150 records"), "{section}");
+        assert!(
+            section.contains("The first 100 are shown here"),
+            "{section}"
+        );
+        assert!(section.contains("href=\"comment.csv\""));
+        assert_eq!(section.matches("<tr>").count(), PREVIEW_ROWS + 1);
+        let empty = section_of(&ModuleExport {
+            rows: Vec::new(),
+            ..module
+        });
+        assert!(
+            empty.contains("0 records") && !empty.contains("<table>"),
+            "{empty}"
+        );
+    }
 
     #[test]
     fn formula_cells_are_neutralised_and_others_kept() {

@@ -17,6 +17,7 @@ mod m20261123_000008_tours;
 mod m20261123_000009_payments;
 mod m20261123_000010_support;
 mod m20261123_000011_operations;
+mod m20261123_000012_audit_subject;
 mod m20261123_000101_subject_key;
 
 /// The main database's migrations.
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_payments::Migration),
             Box::new(m20261123_000010_support::Migration),
             Box::new(m20261123_000011_operations::Migration),
+            Box::new(m20261123_000012_audit_subject::Migration),
         ]
     }
 }

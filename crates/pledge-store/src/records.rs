@@ -13,7 +13,7 @@ use pledge_domain::{CategoryId, PersonId};
 use pledge_policy::ValidPolicy;
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Value as DbValue};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -128,6 +128,62 @@ pub(crate) fn export_fields(table: &TableDeclaration) -> Vec<&'static str> {
     table.columns().filter(|c| exported(table, c)).collect()
 }
 
+/// `rows` of `declaration` (read by [`Store::rows_of`]) as one value per [`export_fields`]
+/// column, in that order, sealed columns opened with `key` (the person's; `None` once erased).
+pub(crate) fn decode_records(
+    declaration: &'static TableDeclaration,
+    person: PersonId,
+    key: Option<&DataKey>,
+    rows: &[QueryResult],
+) -> Result<Vec<Vec<Value>>, StoreError> {
+    let plan = export_plan(declaration);
+    let first_owner = declaration.owner.first().copied();
+    rows.iter()
+        .map(|row| {
+            // Sealed columns open with the key of the row's first owner; rows where the person
+            // is only a second owner (a guardian's view of a link) hold nothing sealed for them.
+            let owner: Option<Uuid> = match first_owner {
+                Some(column) => row.try_get("", column).map_err(|_| StoreError::Corrupt {
+                    what: "record owner",
+                })?,
+                None => None,
+            };
+            let own_key = key.filter(|_| owner == Some(person.as_uuid()));
+            plan.iter()
+                .map(|cell| match *cell {
+                    Cell::Plain(column, kind) => decode(row, column, kind),
+                    Cell::Sealed(column) => unseal(row, declaration.table, column, own_key),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// How an exported column is read: as stored, or opened with the owner's key.
+#[derive(Clone, Copy)]
+enum Cell {
+    Plain(&'static str, Kind),
+    Sealed(&'static str),
+}
+
+/// [`export_fields`] with how each is read, worked out once per table rather than per row.
+fn export_plan(table: &TableDeclaration) -> Vec<Cell> {
+    export_fields(table)
+        .into_iter()
+        .filter_map(|column| {
+            if table.personal.contains(&column) {
+                Some(Cell::Sealed(column))
+            } else {
+                table
+                    .other
+                    .iter()
+                    .find(|(c, _, _)| *c == column)
+                    .map(|(c, kind, _)| Cell::Plain(c, *kind))
+            }
+        })
+        .collect()
+}
+
 impl Store {
     /// Writes a record of `person` into `table` inside `txn`: personal columns are sealed under
     /// the person's key, the owner column and `id` are filled in when not given, and the write
@@ -206,62 +262,21 @@ impl Store {
         Ok(id)
     }
 
-    /// Every record of `person` in `table`, personal columns opened, for the access export
-    /// (the caller audits the export as a whole).
-    pub(crate) async fn records_of(
+    /// Every row of `declaration` about `person`, as stored (see [`decode_records`]).
+    pub(crate) async fn rows_of(
         &self,
         declaration: &'static TableDeclaration,
         person: PersonId,
-        key: Option<&DataKey>,
-    ) -> Result<Vec<Map<String, Value>>, StoreError> {
+    ) -> Result<Vec<QueryResult>, StoreError> {
         let mut select = Query::select();
         select
             .columns(declaration.columns())
             .from(declaration.table)
             .cond_where(owned_by(declaration, person));
-        let rows = self
-            .db
+        self.db
             .query_all(&select)
             .await
-            .map_err(db("read a person's records"))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            out.push(self.decode_row(declaration, row, person, key)?);
-        }
-        Ok(out)
-    }
-
-    fn decode_row(
-        &self,
-        declaration: &'static TableDeclaration,
-        row: &QueryResult,
-        person: PersonId,
-        key: Option<&DataKey>,
-    ) -> Result<Map<String, Value>, StoreError> {
-        let mut object = Map::new();
-        for (column, kind, _) in declaration.other {
-            if exported(declaration, column) {
-                object.insert((*column).to_owned(), decode(row, column, *kind)?);
-            }
-        }
-        // Sealed columns open with the key of the row's first owner; rows where the person is
-        // only a second owner (a guardian's view of a link) hold nothing sealed.
-        let first_owner = declaration
-            .owner
-            .first()
-            .and_then(|o| object.get(*o))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let own_key = key.filter(|_| first_owner.as_deref() == Some(&person.to_string()));
-        for column in declaration.personal {
-            if exported(declaration, column) {
-                object.insert(
-                    (*column).to_owned(),
-                    unseal(row, declaration.table, column, own_key)?,
-                );
-            }
-        }
-        Ok(object)
+            .map_err(db("read a person's records"))
     }
 
     /// Applies every owned table's erasure to `person`'s rows inside `txn`, children before

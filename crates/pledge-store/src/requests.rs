@@ -3,8 +3,9 @@
 //! The deadline is the policy's period counted on the calendar from the day the request is
 //! received. A calendar month follows the ICO rule: the corresponding day of the next month, or
 //! its last day when there is none (31 January → 28 or 29 February); a deadline that falls on a
-//! Saturday or Sunday moves to the next Monday (in the timestamp's own offset; public holidays
-//! are not modelled yet). An extension (UK GDPR: two further months) counts from the deadline
+//! Saturday, a Sunday or one of the organisation's public holidays ([`Holidays`], given to the
+//! store with [`Store::with_holidays`]) moves to the next working day (judged in the
+//! timestamp's own offset). An extension (UK GDPR: two further months) counts from the deadline
 //! the person was given, must be decided before it passes, and may be used once.
 
 use std::collections::BTreeSet;
@@ -15,7 +16,7 @@ use pledge_policy::ValidPolicy;
 use pledge_policy::model::RightKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-use time::{Duration, OffsetDateTime, Weekday};
+use time::{Date, Duration, OffsetDateTime, Weekday};
 use uuid::Uuid;
 
 use crate::entity::subject_request;
@@ -135,7 +136,11 @@ pub struct RequestView {
 impl RequestView {
     /// Whole days left until the deadline at `now` (negative when overdue).
     pub fn days_left(&self, now: OffsetDateTime) -> i64 {
-        (self.due_at - now).whole_days()
+        // Calendar days between today and the due date, both in the deadline's offset: 0 on the
+        // day it is due, negative once it is late. (Subtracting instants would call 23 hours
+        // "0 days" a day early and half a day late "0 days" too.)
+        let today = now.to_offset(self.due_at.offset()).date();
+        (self.due_at.date() - today).whole_days()
     }
 
     /// True when the request is still open past its deadline.
@@ -144,14 +149,57 @@ impl RequestView {
     }
 }
 
+/// The organisation's public holidays: days on which no deadline falls, like weekends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holidays(BTreeSet<Date>);
+
+impl Holidays {
+    /// These dates.
+    pub fn new(dates: impl IntoIterator<Item = Date>) -> Self {
+        Self(dates.into_iter().collect())
+    }
+
+    /// Dates written `YYYY-MM-DD`, separated by commas, spaces or new lines (as an operator
+    /// writes them in configuration).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] naming the format when a date does not parse.
+    pub fn parse(text: &str) -> Result<Self, StoreError> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                Date::parse(part, &format).map_err(|_| {
+                    StoreError::Invalid("a public holiday is not a date written YYYY-MM-DD")
+                })
+            })
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map(Self)
+    }
+
+    /// Whether a deadline may fall on `date`: not a weekend, not a holiday.
+    pub fn is_working_day(&self, date: Date) -> bool {
+        !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday) && !self.0.contains(&date)
+    }
+}
+
 /// `start` plus `period` on the calendar, moved off a weekend to the next Monday.
 pub fn deadline(start: OffsetDateTime, period: Period) -> Option<OffsetDateTime> {
-    let due = period.after(start)?;
-    Some(match due.weekday() {
-        Weekday::Saturday => due + Duration::days(2),
-        Weekday::Sunday => due + Duration::days(1),
-        _ => due,
-    })
+    deadline_with(start, period, &Holidays::default())
+}
+
+/// `start` plus `period` on the calendar, moved to the next working day when it falls on a
+/// weekend or one of `holidays`.
+pub fn deadline_with(
+    start: OffsetDateTime,
+    period: Period,
+    holidays: &Holidays,
+) -> Option<OffsetDateTime> {
+    let mut due = period.after(start)?;
+    while !holidays.is_working_day(due.date()) {
+        due = due.checked_add(Duration::days(1))?;
+    }
+    Some(due)
 }
 
 pub(crate) fn view(row: subject_request::Model) -> Result<RequestView, StoreError> {
@@ -227,7 +275,8 @@ impl Store {
             .right(kind)
             .and_then(|r| r.deadline)
             .ok_or(StoreError::RightNotOffered(kind_name(kind)))?;
-        let due = deadline(new.received, period).ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let due = deadline_with(new.received, period, &self.holidays)
+            .ok_or(StoreError::Corrupt { what: "deadline" })?;
         let requested_by = match new.requester {
             Requester::Subject => None,
             Requester::Guardian(guardian) => {
@@ -311,8 +360,8 @@ impl Store {
         let extension = policy.right(current.kind).and_then(|r| r.extension).ok_or(
             StoreError::ExtensionNotAllowed("the policy offers no extension for this right"),
         )?;
-        let due =
-            deadline(current.due_at, extension).ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let due = deadline_with(current.due_at, extension, &self.holidays)
+            .ok_or(StoreError::Corrupt { what: "deadline" })?;
         let address = self.address_of(current.person).await;
         let txn = self.write_txn("start extending a request").await?;
         let changed = subject_request::Entity::update_many()

@@ -11,7 +11,8 @@
 //!   open requests that hold data (access, portability, correction, restriction).
 //! - **Batches.** Each batch is one transaction: the rows are selected (on PostgreSQL with
 //!   `FOR UPDATE SKIP LOCKED`, so two instances never take the same row), judged, changed with
-//!   conditional statements, audited one entry per record, and the run's progress updated. A
+//!   conditional statements, audited (one entry per person, category and kind of change, naming
+//!   every record it covers and the run), and the run's progress updated. A
 //!   crash loses at most the batch in flight, which the next run redoes; a record already
 //!   handled is no longer due, so nothing is done twice.
 //! - **Dry run.** The same judgement without changes: what is due and why.
@@ -19,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use pledge_audit::{Action, ActorKey, Event, RequestId};
-use pledge_domain::{CategoryId, LifecycleEvent, PersonId};
+use pledge_domain::{CategoryId, LifecycleEvent, PersonId, RecordId};
 use pledge_policy::ValidPolicy;
 use pledge_retention::{
     CategoryIndex, Decision, EventAt, LegalHold, OpenRequest, RecordFacts, RequestKind,
@@ -693,7 +694,7 @@ impl Store {
         let events: Vec<Event> = if options.dry_run {
             Vec::new()
         } else {
-            done.iter().map(|v| self.sweep_event(actor, v)).collect()
+            self.sweep_events(actor, run, &done)
         };
         let acted = u64::try_from(done.len()).unwrap_or(u64::MAX);
         for verdict in done {
@@ -735,20 +736,34 @@ impl Store {
         Ok(Some(last))
     }
 
-    fn sweep_event(&self, actor: ActorKey, verdict: &Verdict) -> Event {
-        let action = match verdict.action {
-            SweepAction::Delete => Action::Delete,
-            SweepAction::Anonymise | SweepAction::ClearColumns => Action::Update,
-        };
-        let categories = CategoryId::new(&verdict.category)
-            .map(|c| [c].into())
-            .unwrap_or_default();
-        let mut event = self
-            .audit
-            .event_about(actor, action, verdict.person, categories, None);
-        // The entry names the record it changed, so every deleted row has its entry.
-        event.request = RequestId::from_bytes(*verdict.id.as_bytes());
-        event
+    /// The audit entries of a batch's changes: one per person, category and kind of change,
+    /// naming every record it covers, tied to the run.
+    fn sweep_events(&self, actor: ActorKey, run: Uuid, done: &[Verdict]) -> Vec<Event> {
+        let mut grouped: BTreeMap<(PersonId, &str, Action), BTreeSet<RecordId>> = BTreeMap::new();
+        for verdict in done {
+            let action = match verdict.action {
+                SweepAction::Delete => Action::Delete,
+                SweepAction::Anonymise | SweepAction::ClearColumns => Action::Update,
+            };
+            grouped
+                .entry((verdict.person, verdict.category.as_str(), action))
+                .or_default()
+                .insert(RecordId::from_uuid(verdict.id));
+        }
+        grouped
+            .into_iter()
+            .map(|((person, category, action), records)| {
+                let categories = CategoryId::new(category)
+                    .map(|c| [c].into())
+                    .unwrap_or_default();
+                let mut event = self
+                    .audit
+                    .event_about(actor, action, person, categories, None);
+                event.request = RequestId::from_bytes(*run.as_bytes());
+                event.records = records;
+                event
+            })
+            .collect()
     }
 }
 

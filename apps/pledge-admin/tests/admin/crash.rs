@@ -138,9 +138,8 @@ async fn ids(store: &Store, sql: &str) -> BTreeSet<Uuid> {
         .collect()
 }
 
-/// Audit entries written by `actor` with one of `actions`, by the record (or request) they
-/// name, counted.
-async fn entries_by_request(
+/// Audit entries written by `actor` with one of `actions`, counted by each record they name.
+async fn entries_by_record(
     store: &Store,
     actor: pledge_audit::ActorKey,
     actions: &[Action],
@@ -154,9 +153,9 @@ async fn entries_by_request(
     {
         let event = record.entry().expect("entry decodes").event;
         if event.actor == actor && actions.contains(&event.action) {
-            *named
-                .entry(Uuid::from_bytes(*event.request.as_bytes()))
-                .or_insert(0) += 1;
+            for record in &event.records {
+                *named.entry(record.as_uuid()).or_insert(0) += 1;
+            }
         }
     }
     named
@@ -279,7 +278,7 @@ async fn check_sweep(store: &Store, due: &Due) -> Result<usize, String> {
         .copied()
         .collect();
     let sweep = store.audit().service("retention-sweep");
-    let audited = entries_by_request(store, sweep, &[Action::Delete, Action::Update]).await;
+    let audited = entries_by_record(store, sweep, &[Action::Delete, Action::Update]).await;
     if let Some((id, n)) = audited.iter().find(|(_, n)| **n != 1) {
         return Err(format!("record {id} has {n} audit entries"));
     }

@@ -25,6 +25,7 @@ fn read(
         categories: categories.iter().map(|c| category(c)).collect(),
         purpose: Some(purpose(purpose_slug)),
         request: RequestId::from_bytes([actor as u8; 16]),
+        records: Default::default(),
         outcome,
     }
 }

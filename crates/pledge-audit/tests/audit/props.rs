@@ -8,7 +8,7 @@ use pledge_audit::{
     Action, ActorKey, Anchor, DamageKind, Entry, Event, Outcome, Record, RequestId, SubjectKey,
     TrustedCheckpoints, decode, encode, verify, verify_from,
 };
-use pledge_domain::{CategoryId, PurposeId};
+use pledge_domain::{CategoryId, PurposeId, RecordId};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use time::OffsetDateTime;
@@ -38,10 +38,11 @@ fn entry() -> impl Strategy<Value = Entry> {
         prop::collection::btree_set(slug(), 0..5),
         prop::option::of(slug()),
         any::<[u8; 16]>(),
+        prop::collection::btree_set(any::<[u8; 16]>(), 0..4),
         prop::sample::select(Outcome::ALL.to_vec()),
     )
         .prop_map(
-            |(at, actor, action, subject, categories, purpose, request, outcome)| Entry {
+            |(at, actor, action, subject, categories, purpose, request, records, outcome)| Entry {
                 at,
                 event: Event {
                     actor: ActorKey::from_bytes(actor),
@@ -53,6 +54,10 @@ fn entry() -> impl Strategy<Value = Entry> {
                         .collect::<BTreeSet<_>>(),
                     purpose: purpose.map(|p| PurposeId::new(p).unwrap()),
                     request: RequestId::from_bytes(request),
+                    records: records
+                        .into_iter()
+                        .map(|r| RecordId::from_uuid(uuid::Uuid::from_bytes(r)))
+                        .collect(),
                     outcome,
                 },
             },

@@ -82,6 +82,7 @@ pub fn event(n: u64) -> Event {
         categories,
         purpose: Some(purpose(PURPOSES[(n % 4) as usize])),
         request: RequestId::from_bytes(request),
+        records: Default::default(),
         outcome: Outcome::ALL[(n % 3) as usize],
     }
 }

@@ -143,3 +143,56 @@ async fn an_edited_audit_row_is_detected() {
     })
     .await;
 }
+
+/// K30: the subject index added by a later migration is filled in from the entries already in
+/// the log, so an export after an upgrade still lists every access.
+#[tokio::test(flavor = "multi_thread")]
+async fn k30_the_subject_index_is_filled_in_for_entries_written_before_it() {
+    use sea_orm_migration::MigratorTrait;
+    on_both(async |store, _, _| {
+        let officer = store.audit().service("privacy-officer");
+        let id = store
+            .create_person(&person(1), officer, now())
+            .await
+            .expect("created");
+        let purpose = PurposeId::new("customer-support").unwrap();
+        store
+            .read_person(id, officer, purpose.clone(), now())
+            .await
+            .expect("read");
+        let subject = store.audit().subject(id);
+        let before = store
+            .audit()
+            .records_about(store.connection(), subject)
+            .await
+            .expect("indexed");
+        assert_eq!(before.len(), 2, "created and read");
+        pledge_store::Migrator::down(store.connection(), Some(1))
+            .await
+            .expect("drop the index");
+        pledge_store::Migrator::up(store.connection(), None)
+            .await
+            .expect("add and fill it in");
+        let after = store
+            .audit()
+            .records_about(store.connection(), subject)
+            .await
+            .expect("indexed");
+        let entries = |list: &[(pledge_audit::Record, pledge_audit::Entry)]| {
+            list.iter()
+                .map(|(r, e)| (r.seq(), e.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(entries(&after), entries(&before));
+        let someone_else = store
+            .audit()
+            .subject(pledge_domain::PersonId::from_uuid(uuid::Uuid::now_v7()));
+        let none = store
+            .audit()
+            .records_about(store.connection(), someone_else)
+            .await
+            .expect("indexed");
+        assert!(none.is_empty());
+    })
+    .await;
+}

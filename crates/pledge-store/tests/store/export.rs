@@ -89,8 +89,12 @@ async fn k20_j35_w53_the_export_is_a_complete_verifiable_zip() {
         assert!(csv.contains("'=HYPERLINK"), "{csv}");
         let index = String::from_utf8(file(&mut zip, "index.html")).unwrap();
         assert!(
+            index.contains("href=\"person.csv\"") && index.contains("href=\"accesses.json\""),
+            "the index links each module's files: {index}"
+        );
+        assert!(
             index.contains("&lt;b&gt;") && !index.contains("<b>"),
-            "index must escape data"
+            "the index must escape data"
         );
         let accesses: serde_json::Value =
             serde_json::from_slice(&file(&mut zip, "accesses.json")).unwrap();

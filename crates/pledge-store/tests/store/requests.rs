@@ -3,7 +3,7 @@
 
 use pledge_policy::model::{IdentityCheck, RightKind};
 use pledge_policy::packs::load_pack;
-use pledge_store::requests::{RequestStatus, deadline};
+use pledge_store::requests::{Holidays, RequestStatus, deadline, deadline_with};
 use pledge_store::{NewPerson, StoreError};
 use time::macros::datetime;
 
@@ -40,6 +40,50 @@ fn calendar_months_follow_the_ico_rule_and_weekends_move_to_monday() {
     );
 }
 
+#[test]
+fn public_holidays_move_a_deadline_to_the_next_working_day() {
+    let holidays = Holidays::parse("2025-12-25, 2025-12-26\n2026-01-01").unwrap();
+    let thirty = "30 days".parse().unwrap();
+    // Due on Christmas Day; Boxing Day is a holiday too, then a weekend: Monday 29 December.
+    assert_eq!(
+        deadline_with(datetime!(2025-11-25 9:00 UTC), thirty, &holidays),
+        Some(datetime!(2025-12-29 9:00 UTC))
+    );
+    assert_eq!(
+        deadline(datetime!(2025-11-25 9:00 UTC), thirty),
+        Some(datetime!(2025-12-25 9:00 UTC)),
+        "without holidays only weekends move"
+    );
+    let refused = Holidays::parse("2025-12-25, 25/12/2025");
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(m)) if m.contains("YYYY-MM-DD")),
+        "{refused:?}"
+    );
+}
+
+/// K20: the organisation's holidays configured on the store move the deadline it gives.
+#[tokio::test(flavor = "multi_thread")]
+async fn k20_a_deadline_on_a_configured_holiday_moves_to_the_next_working_day() {
+    let kexara = load_pack("kexara").unwrap();
+    on_both(async |store, _, _| {
+        let store = store.with_holidays(Holidays::parse("2025-12-25 2025-12-26").unwrap());
+        let actor = store.audit().service("privacy-office");
+        let person = store.create_person(&someone(), actor, now()).await.unwrap();
+        let request = store
+            .open_request(
+                person,
+                RightKind::Access,
+                &kexara,
+                datetime!(2025-11-25 9:00 UTC),
+                actor,
+            )
+            .await
+            .unwrap();
+        assert_eq!(request.due_at, datetime!(2025-12-29 9:00 UTC));
+    })
+    .await;
+}
+
 /// K20, K22: Kexara answers access and deletion requests within 30 days.
 #[tokio::test(flavor = "multi_thread")]
 async fn k20_k22_kexara_requests_are_due_30_days_after_receipt() {
@@ -56,6 +100,12 @@ async fn k20_k22_kexara_requests_are_due_30_days_after_receipt() {
             assert_eq!(request.due_at, datetime!(2025-01-31 9:00 UTC), "{kind:?}");
             assert_eq!(request.status, RequestStatus::Open);
             assert_eq!(request.days_left(datetime!(2025-01-21 9:00 UTC)), 10);
+            // The countdown counts calendar days: one left the evening before, none on the
+            // day, and minus one (overdue) the day after.
+            assert_eq!(request.days_left(datetime!(2025-01-30 22:00 UTC)), 1);
+            assert_eq!(request.days_left(datetime!(2025-01-31 18:00 UTC)), 0);
+            assert_eq!(request.days_left(datetime!(2025-02-01 1:00 UTC)), -1);
+            assert!(request.is_overdue(datetime!(2025-02-01 1:00 UTC)));
         }
         let refused = store
             .open_request(person, RightKind::Restriction, &kexara, received, actor)

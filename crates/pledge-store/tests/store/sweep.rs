@@ -217,6 +217,13 @@ async fn k35_k37_w48_sweeps_report_then_apply_each_rule_once() {
             .filter(|e| e.entry.event.action == Action::Update)
             .count();
         assert_eq!((deletes, updates), (1, 1), "one audit entry per record");
+        assert!(
+            entries
+                .iter()
+                .filter(|e| matches!(e.entry.event.action, Action::Delete | Action::Update))
+                .all(|e| e.entry.event.records.len() == 1),
+            "each entry names the record it changed"
+        );
 
         let again = store
             .sweep(&policy, &apply("a"), actor, now(), |_| {})
@@ -318,7 +325,7 @@ async fn two_concurrent_sweeps_handle_every_record_exactly_once() {
             .filter(|e| {
                 e.event.actor == actor && matches!(e.event.action, Action::Delete | Action::Update)
             })
-            .map(|e| e.event.request)
+            .flat_map(|e| e.event.records)
             .collect();
         let distinct: BTreeSet<_> = swept.iter().collect();
         assert_eq!(swept.len(), distinct.len(), "a record swept twice");
