@@ -69,10 +69,15 @@ impl Drop for Scratch {
     }
 }
 
+/// A copy of the template's databases, with their write-ahead logs when they have any (the
+/// template's store is idle, so database and log together are a consistent copy).
 fn copy_of(template: &Path) -> Scratch {
     let dir = fresh_dir("copy");
-    for file in ["main.db", "keys.db"] {
-        std::fs::copy(template.join(file), dir.join(file)).expect("copy");
+    for file in ["main.db", "main.db-wal", "keys.db", "keys.db-wal"] {
+        let from = template.join(file);
+        if from.exists() {
+            std::fs::copy(from, dir.join(file)).expect("copy");
+        }
     }
     Scratch(dir)
 }
@@ -119,6 +124,11 @@ fn seeded(rt: &Runtime, rows: u64) -> PathBuf {
             txn.execute(&insert).await.expect("seed");
         }
         txn.commit().await.expect("commit");
+        // Fold a write-ahead log (if the store keeps one) into the database file, so each
+        // copy starts alike.
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await
+            .expect("checkpoint");
     });
     dir
 }

@@ -282,7 +282,9 @@ struct PackedPart {
     summaries: Vec<(usize, Summary)>,
 }
 
-fn pack_part(jobs: Vec<(usize, ModuleJob<'_>)>) -> Result<PackedPart, StoreError> {
+fn pack_part<'a>(
+    jobs: impl IntoIterator<Item = (usize, ModuleJob<'a>)>,
+) -> Result<PackedPart, StoreError> {
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let mut listed = Vec::new();
     let mut summaries = Vec::new();
@@ -306,41 +308,57 @@ fn pack_part(jobs: Vec<(usize, ModuleJob<'_>)>) -> Result<PackedPart, StoreError
     })
 }
 
-/// Packs the modules `jobs` make (each with its expected size, to share the work out) into the
-/// export ZIP: the modules are decoded, written and compressed on two threads, then merged
-/// with the index and the manifest.
-fn pack(
+/// A thread that packs the modules it is sent while the next ones are still being read.
+struct Packer {
+    jobs: std::sync::mpsc::Sender<(usize, ModuleJob<'static>)>,
+    done: tokio::sync::oneshot::Receiver<Result<PackedPart, StoreError>>,
+    /// Rows sent so far, to share the work out.
+    load: usize,
+}
+
+fn worker_lost() -> StoreError {
+    StoreError::Corrupt {
+        what: "export worker",
+    }
+}
+
+impl Packer {
+    fn start() -> Result<Self, StoreError> {
+        let (jobs, inbox) = std::sync::mpsc::channel();
+        let (report, done) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("pledge-export".to_owned())
+            .spawn(move || {
+                let _ = report.send(pack_part(inbox));
+            })
+            .map_err(|_| worker_lost())?;
+        Ok(Self {
+            jobs,
+            done,
+            load: 0,
+        })
+    }
+
+    /// Hands a module over; a worker that stopped (after a failure) reports why in
+    /// [`Self::finish`], so a refused send is not an error here.
+    fn send(&mut self, position: usize, size: usize, job: ModuleJob<'static>) {
+        self.load += size;
+        let _ = self.jobs.send((position, job));
+    }
+
+    async fn finish(self) -> Result<PackedPart, StoreError> {
+        drop(self.jobs);
+        self.done.await.map_err(|_| worker_lost())?
+    }
+}
+
+/// The ZIP from packed parts: their files merged, then the index and the manifest.
+fn finish_zip(
     person: PersonId,
     generated_at: OffsetDateTime,
-    jobs: Vec<(usize, ModuleJob<'_>)>,
+    parts: Vec<PackedPart>,
 ) -> Result<Vec<u8>, StoreError> {
     let generated = timestamp(generated_at)?;
-    let mut sized: Vec<(usize, usize, ModuleJob<'_>)> = jobs
-        .into_iter()
-        .enumerate()
-        .map(|(position, (size, job))| (position, size, job))
-        .collect();
-    sized.sort_by_key(|(_, size, _)| std::cmp::Reverse(*size));
-    let (mut here, mut there) = (Vec::new(), Vec::new());
-    let (mut here_size, mut there_size) = (0, 0);
-    for (position, size, job) in sized {
-        if here_size <= there_size {
-            here_size += size;
-            here.push((position, job));
-        } else {
-            there_size += size;
-            there.push((position, job));
-        }
-    }
-    let (mine, theirs) = std::thread::scope(|scope| {
-        let worker = scope.spawn(move || pack_part(there));
-        let mine = pack_part(here);
-        let theirs = worker.join().unwrap_or(Err(StoreError::Corrupt {
-            what: "export worker",
-        }));
-        (mine, theirs)
-    });
-    let parts = [mine?, theirs?];
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let mut listed = Vec::new();
     let mut summaries = Vec::new();
@@ -389,14 +407,11 @@ pub fn bundle(
     generated_at: OffsetDateTime,
     modules: &[ModuleExport],
 ) -> Result<Vec<u8>, StoreError> {
-    let jobs = modules
-        .iter()
-        .map(|module| {
-            let job: ModuleJob<'_> = Box::new(move || Ok(module.clone()));
-            (module.rows.len(), job)
-        })
-        .collect();
-    pack(person, generated_at, jobs)
+    let jobs = modules.iter().enumerate().map(|(position, module)| {
+        let job: ModuleJob<'_> = Box::new(move || Ok(module.clone()));
+        (position, job)
+    });
+    finish_zip(person, generated_at, vec![pack_part(jobs)?])
 }
 
 /// The "who used your data" rows of an export: one per audit entry about the person.
@@ -426,8 +441,9 @@ impl Store {
     /// The access and portability export of `person`: every module's data as a ZIP. The
     /// export itself is written to the audit log.
     ///
-    /// The rows are read first, one query per table on the store's connection; decoding
-    /// them (opening sealed columns) and writing the files happen afterwards on two threads.
+    /// The rows are read one query per table on the store's connection; each table, as soon
+    /// as it is read, goes to one of two worker threads that decode it (opening sealed
+    /// columns), write its files and compress them while the next table is read.
     ///
     /// # Errors
     /// [`StoreError::PersonNotFound`], [`StoreError::Erased`], or failures.
@@ -439,38 +455,48 @@ impl Store {
     ) -> Result<Vec<u8>, StoreError> {
         self.export_person(person, actor, now).await?;
         let key = self.keys.get(person).await?;
-        let mut tables = Vec::new();
-        for table in declared::owned_tables() {
-            tables.push((table, self.rows_of(table, person).await?));
-        }
+        let mut packers = [Packer::start()?, Packer::start()?];
+        let mut dispatch = |position: usize, size: usize, job: ModuleJob<'static>| {
+            let [a, b] = &mut packers;
+            let idle = if a.load <= b.load { a } else { b };
+            idle.send(position, size, job);
+        };
+        // The history first: it is usually the largest module, and is decoded while the
+        // tables are read. It comes last in the export.
+        let tables: Vec<&'static declared::TableDeclaration> = declared::owned_tables().collect();
         let subject = self.audit.subject(person);
         let history = self.audit.rows_about(&self.db, subject).await?;
-        let key = key.as_ref();
-        let mut jobs: Vec<(usize, ModuleJob<'_>)> = tables
-            .iter()
-            .map(|(table, rows)| {
-                let job: ModuleJob<'_> = Box::new(move || {
+        dispatch(
+            tables.len(),
+            history.len(),
+            Box::new(move || {
+                Ok(ModuleExport {
+                    module: "accesses",
+                    title: "Who used your data, when and why",
+                    fields: vec!["at", "action", "by", "purpose", "data"],
+                    rows: access_rows(&decode_about(history, subject)?)?,
+                })
+            }),
+        );
+        for (position, table) in tables.into_iter().enumerate() {
+            let rows = self.rows_of(table, person).await?;
+            let key = key.clone();
+            dispatch(
+                position,
+                rows.len(),
+                Box::new(move || {
                     Ok(ModuleExport {
                         module: table.table,
                         title: table.title,
                         fields: records::export_fields(table),
-                        rows: records::decode_records(table, person, key, rows)?,
+                        rows: records::decode_records(table, person, key.as_ref(), &rows)?,
                     })
-                });
-                (rows.len(), job)
-            })
-            .collect();
-        let history_size = history.len();
-        let accesses: ModuleJob<'_> = Box::new(move || {
-            Ok(ModuleExport {
-                module: "accesses",
-                title: "Who used your data, when and why",
-                fields: vec!["at", "action", "by", "purpose", "data"],
-                rows: access_rows(&decode_about(history, subject)?)?,
-            })
-        });
-        jobs.push((history_size, accesses));
-        pack(person, now, jobs)
+                }),
+            );
+        }
+        let [a, b] = packers;
+        let parts = vec![a.finish().await?, b.finish().await?];
+        finish_zip(person, now, parts)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Crash tests: `pledge-admin sweep --apply` and `pledge-admin person erase` are killed with
-//! SIGKILL (`kill -9`) at random moments, at least 200 times each. After every kill the
+//! SIGKILL (`kill -9`) at random moments, at least 200 times each, on a SQLite file and on
+//! fresh databases of the real PostgreSQL server. After every kill the
 //! database is checked before anything repairs it:
 //!
 //! - the audit chain verifies;
@@ -11,7 +12,7 @@
 //! Then the next run starts where the killed one stopped, and at the end a run without a kill
 //! completes everything. The delays come from a seeded generator; the seed is printed so a
 //! failure can be replayed with `PLEDGE_CRASH_SEED`. `PLEDGE_CRASH_KILLS` sets the number of
-//! kills (default 200).
+//! kills on SQLite (default 200), `PLEDGE_CRASH_KILLS_POSTGRES` on PostgreSQL (default 100).
 //!
 //! The deliberately broken variant — a sweep that writes its audit entries in a separate
 //! transaction (`--features fault-injection` and `PLEDGE_FAULT`) — must be caught:
@@ -25,7 +26,7 @@ use pledge_audit::Action;
 use pledge_domain::PersonId;
 use pledge_policy::ValidPolicy;
 use pledge_store::{Field, NewPerson, Store};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -55,11 +56,20 @@ impl Rng {
     }
 }
 
-fn kills_wanted() -> usize {
-    std::env::var("PLEDGE_CRASH_KILLS")
+/// The longest a kill waits after a start, in milliseconds.
+const MAX_WINDOW_MS: u64 = 1_500;
+
+/// Kills per test: `PLEDGE_CRASH_KILLS` (default 200) on SQLite; on PostgreSQL, where every
+/// run connects to a server and so lasts longer, `PLEDGE_CRASH_KILLS_POSTGRES` (default 100).
+fn kills_wanted(on: On) -> usize {
+    let (variable, default) = match on {
+        On::Sqlite => ("PLEDGE_CRASH_KILLS", 200),
+        On::Postgres => ("PLEDGE_CRASH_KILLS_POSTGRES", 100),
+    };
+    std::env::var(variable)
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(200)
+        .unwrap_or(default)
 }
 
 fn now() -> OffsetDateTime {
@@ -89,7 +99,7 @@ impl Setup {
 }
 
 /// Kills runs of one command at random moments within how long a run takes, learning that
-/// from the runs that finish before their kill.
+/// from the runs that finish before their kill (and widening the window while none does).
 struct Killer {
     rng: Rng,
     run_ms: u64,
@@ -117,6 +127,9 @@ impl Killer {
         if running {
             child.kill().expect("SIGKILL");
             self.kills += 1;
+            // Runs that never finish may be killed before they do anything (a server
+            // connection takes longer than a file): widen the window until one finishes.
+            self.run_ms = (self.run_ms.saturating_mul(11) / 10).min(MAX_WINDOW_MS);
         } else {
             let took = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             self.run_ms = took.max(10);
@@ -294,15 +307,37 @@ async fn check_sweep(store: &Store, due: &Due) -> Result<usize, String> {
     Ok(handled.len())
 }
 
-async fn sweep_under_kills(fault: bool) -> Result<usize, String> {
-    let setup = Setup::new();
+/// Which database a crash test runs on.
+#[derive(Clone, Copy, Debug)]
+enum On {
+    Sqlite,
+    Postgres,
+}
+
+impl On {
+    async fn setup(self) -> Setup {
+        match self {
+            On::Sqlite => Setup::new(),
+            On::Postgres => Setup::on_postgres().await,
+        }
+    }
+}
+
+async fn sweep_under_kills(on: On, fault: bool) -> Result<usize, String> {
+    let mut setup = on.setup().await;
+    let outcome = sweep_killed(&setup, kills_wanted(on), fault).await;
+    setup.clean().await;
+    outcome
+}
+
+async fn sweep_killed(setup: &Setup, kills: usize, fault: bool) -> Result<usize, String> {
     let store = Store::open(&setup.config()).await.expect("store");
     let policy = kexara();
     let mut due = Due::default();
     due_records(&store, &policy, 40, &mut due).await;
     let mut killer = Killer::new();
-    while killer.kills < kills_wanted() {
-        killer.run(&setup, &["sweep", "--apply", "--batch-size", "3"], fault);
+    while killer.kills < kills {
+        killer.run(setup, &["sweep", "--apply", "--batch-size", "3"], fault);
         let kills = killer.kills;
         let handled = check_sweep(&store, &due)
             .await
@@ -320,25 +355,35 @@ async fn sweep_under_kills(fault: bool) -> Result<usize, String> {
         "every due record handled after the rerun"
     );
     eprintln!(
-        "sweep: {} kills in {} runs, {handled} records handled",
-        killer.kills, killer.runs
+        "sweep on {}: {} kills in {} runs, {handled} records handled",
+        store.connection().get_database_backend().as_str(),
+        killer.kills,
+        killer.runs
     );
     Ok(killer.kills)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sweep_killed_at_random_points_keeps_every_invariant() {
-    let kills = sweep_under_kills(false)
+    let kills = sweep_under_kills(On::Sqlite, false)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert!(kills >= kills_wanted());
+    assert!(kills >= kills_wanted(On::Sqlite));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sweep_killed_at_random_points_keeps_every_invariant_on_postgres() {
+    let kills = sweep_under_kills(On::Postgres, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(kills >= kills_wanted(On::Postgres));
 }
 
 /// The deliberately broken variant (audit entries in a separate transaction) is caught.
 #[cfg(feature = "fault-injection")]
 #[tokio::test(flavor = "multi_thread")]
 async fn broken_sweep_with_its_audit_apart_is_caught() {
-    let caught = sweep_under_kills(true).await;
+    let caught = sweep_under_kills(On::Sqlite, true).await;
     eprintln!("the broken variant: {caught:?}");
     assert!(
         caught
@@ -402,9 +447,21 @@ enum Standing {
     Erased,
 }
 
+/// The first bind parameter in the backend's SQL.
+fn first_parameter(backend: DbBackend) -> &'static str {
+    if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    }
+}
+
 async fn count_for(store: &Store, table: &str, column: &str, person: PersonId) -> i64 {
     let backend = store.connection().get_database_backend();
-    let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = ?");
+    let sql = format!(
+        "SELECT COUNT(*) FROM {table} WHERE {column} = {}",
+        first_parameter(backend)
+    );
     store
         .connection()
         .query_one_raw(Statement::from_sql_and_values(
@@ -429,7 +486,10 @@ async fn check_person(
         .connection()
         .query_one_raw(Statement::from_sql_and_values(
             backend,
-            "SELECT erasure_started_at IS NOT NULL, erased_at IS NOT NULL FROM person WHERE id = ?",
+            format!(
+                "SELECT erasure_started_at IS NOT NULL, erased_at IS NOT NULL FROM person WHERE id = {}",
+                first_parameter(backend)
+            ),
             [person.as_uuid().into()],
         ))
         .await
@@ -492,13 +552,28 @@ async fn check_erasures(store: &Store, people: &[PersonId]) -> Result<usize, Str
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_erasure_killed_at_random_points_never_leaves_a_partial_person() {
-    let setup = Setup::new();
+    erasure_under_kills(On::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_erasure_killed_at_random_points_never_leaves_a_partial_person_on_postgres() {
+    erasure_under_kills(On::Postgres).await;
+}
+
+async fn erasure_under_kills(on: On) {
+    let mut setup = on.setup().await;
+    erasure_killed(&setup, kills_wanted(on)).await;
+    setup.clean().await;
+}
+
+async fn erasure_killed(setup: &Setup, kills: usize) {
     let store = Store::open(&setup.config()).await.expect("store");
     let policy = kexara();
     let mut people = people_with_records(&store, &policy, 60).await;
     let mut next = 0;
+    let mut handled = 0;
     let mut killer = Killer::new();
-    while killer.kills < kills_wanted() {
+    while killer.kills < kills {
         let chunk: Vec<String> = people
             .iter()
             .skip(next)
@@ -507,11 +582,12 @@ async fn an_erasure_killed_at_random_points_never_leaves_a_partial_person() {
             .collect();
         let mut args = vec!["person", "erase"];
         args.extend(chunk.iter().map(String::as_str));
-        killer.run(&setup, &args, false);
+        killer.run(setup, &args, false);
         let erased = check_erasures(&store, &people)
             .await
             .unwrap_or_else(|e| panic!("after kill {} (run {}): {e}", killer.kills, killer.runs));
         next = erased;
+        handled = erased;
         if erased + 1 >= people.len() {
             people.extend(people_with_records(&store, &policy, 40).await);
         }
@@ -521,5 +597,10 @@ async fn an_erasure_killed_at_random_points_never_leaves_a_partial_person() {
     check_erasures(&store, &people)
         .await
         .unwrap_or_else(|e| panic!("after the rerun: {e}"));
-    eprintln!("erasure: {} kills in {} runs", killer.kills, killer.runs);
+    eprintln!(
+        "erasure on {}: {} kills in {} runs, {handled} people erased before the last kill",
+        store.connection().get_database_backend().as_str(),
+        killer.kills,
+        killer.runs
+    );
 }

@@ -19,6 +19,8 @@ use sea_orm::{ConnectionTrait, Statement};
 struct Setup {
     dir: PathBuf,
     env: Vec<(&'static str, String)>,
+    /// Fresh PostgreSQL databases to drop when done: the server's admin URL and their names.
+    postgres: Option<(String, Vec<String>)>,
 }
 
 impl Setup {
@@ -35,7 +37,59 @@ impl Setup {
             ("PLEDGE_PSEUDONYM_KEY", hex(3)),
             ("PLEDGE_CHECKPOINT_KEY", hex(4)),
         ];
-        Self { dir, env }
+        Self {
+            dir,
+            env,
+            postgres: None,
+        }
+    }
+
+    /// A setup whose main database and key store are two fresh databases on the test
+    /// PostgreSQL server (`PLEDGE_TEST_POSTGRES`, by default the one on 127.0.0.1:5432).
+    async fn on_postgres() -> Self {
+        use sea_orm::{ConnectionTrait, Database};
+        let admin = std::env::var("PLEDGE_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let server = Database::connect(&admin).await.unwrap_or_else(|err| {
+            panic!("PostgreSQL is not reachable at {admin} ({err}); `cargo xtask test` starts one")
+        });
+        let stem = format!("pledge_crash_{}", uuid::Uuid::now_v7().simple());
+        let names = vec![format!("{stem}_main"), format!("{stem}_keys")];
+        for name in &names {
+            server
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create database");
+        }
+        let base = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(base, _)| base)
+            .to_owned();
+        let mut setup = Self::new();
+        for (variable, name) in [
+            ("PLEDGE_DATABASE_URL", &names[0]),
+            ("PLEDGE_KEYSTORE_URL", &names[1]),
+        ] {
+            if let Some(slot) = setup.env.iter_mut().find(|(n, _)| *n == variable) {
+                slot.1 = format!("{base}/{name}");
+            }
+        }
+        setup.postgres = Some((admin, names));
+        setup
+    }
+
+    /// Drops the setup's PostgreSQL databases, if it has any.
+    async fn clean(&mut self) {
+        use sea_orm::{ConnectionTrait, Database};
+        if let Some((admin, names)) = self.postgres.take()
+            && let Ok(server) = Database::connect(&admin).await
+        {
+            for name in names {
+                let _ = server
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            }
+        }
     }
 
     fn config(&self) -> StoreConfig {
