@@ -21,6 +21,9 @@ use crate::StoreError;
 use crate::entity::{audit_checkpoint, audit_record};
 use crate::error::db;
 
+/// Audit rows per `INSERT` (four parameters each).
+const APPEND_CHUNK: usize = 1_000;
+
 /// The advisory lock id that serialises audit appends on PostgreSQL ("pledge" in ASCII).
 const AUDIT_LOCK: i64 = 0x706c_6564_6765;
 
@@ -141,8 +144,11 @@ impl DbAudit {
                     entry: ActiveValue::Set(record.entry_bytes().to_vec()),
                     subject: ActiveValue::Set(subject.map(|s| s.as_bytes().to_vec())),
                 });
-        if !records.is_empty() {
-            audit_record::Entity::insert_many(rows)
+        // In statements of at most APPEND_CHUNK rows, well inside SQLite's limit on bound
+        // parameters however large the group.
+        let rows: Vec<audit_record::ActiveModel> = rows.collect();
+        for chunk in rows.chunks(APPEND_CHUNK) {
+            audit_record::Entity::insert_many(chunk.to_vec())
                 .exec(txn)
                 .await
                 .map_err(db("append to the audit log"))?;
@@ -223,10 +229,13 @@ impl DbAudit {
             .map_err(db("read the audit log"))
     }
 
-    /// Verifies the whole chain against every stored checkpoint.
+    /// Verifies the whole chain against every stored checkpoint, then that every row's subject
+    /// column (the index [`Self::records_about`] reads) matches its MAC-protected entry.
     ///
     /// # Errors
-    /// Database failures; `Ok(Err(damage))` when the log was tampered with.
+    /// Database failures, or [`StoreError::Corrupt`] when a subject column was altered (which
+    /// would hide an entry from a person's history); `Ok(Err(damage))` when the chain itself
+    /// was tampered with.
     pub async fn verify<C: ConnectionTrait>(
         &self,
         db_: &C,
@@ -241,13 +250,33 @@ impl DbAudit {
             .into_iter()
             .map(|row| Checkpoint::from_bytes(&row.checkpoint).map_err(StoreError::from))
             .collect::<Result<Vec<_>, _>>()?;
-        let records = self.records(db_).await?;
-        Ok(verify(
+        let rows = audit_record::Entity::find()
+            .order_by_asc(audit_record::Column::Seq)
+            .all(db_)
+            .await
+            .map_err(db("read the audit log"))?;
+        let columns: Vec<Option<Vec<u8>>> = rows.iter().map(|row| row.subject.clone()).collect();
+        let records = rows
+            .into_iter()
+            .map(to_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        let verified = verify(
             &records,
             &self.mac,
             &checkpoints,
             &self.signer.verifying_key(),
-        ))
+        );
+        if verified.is_ok() {
+            for (record, column) in records.iter().zip(&columns) {
+                let subject = record.entry()?.event.subject;
+                if subject.map(|s| s.as_bytes().to_vec()) != *column {
+                    return Err(StoreError::Corrupt {
+                        what: "audit subject index (a row's subject column differs from its entry)",
+                    });
+                }
+            }
+        }
+        Ok(verified)
     }
 }
 

@@ -190,9 +190,7 @@ fn section_of(module: &ModuleExport) -> String {
             match value {
                 Value::Null => {}
                 Value::String(s) => esc(&mut html, s),
-                other => {
-                    let _ = write!(html, "{other}");
-                }
+                other => esc(&mut html, &other.to_string()),
             }
             html.push_str("</td>");
         }

@@ -134,12 +134,14 @@ pub struct RequestView {
 }
 
 impl RequestView {
-    /// Whole days left until the deadline at `now` (negative when overdue).
+    /// Calendar days from `now`'s date to the due date, both in the deadline's offset: 0 on
+    /// the day it is due (even after the due time, when [`Self::is_overdue`] is already true),
+    /// negative on the days after. (Subtracting instants would call 23 hours "0 days" a day
+    /// early.)
     pub fn days_left(&self, now: OffsetDateTime) -> i64 {
-        // Calendar days between today and the due date, both in the deadline's offset: 0 on the
-        // day it is due, negative once it is late. (Subtracting instants would call 23 hours
-        // "0 days" a day early and half a day late "0 days" too.)
-        let today = now.to_offset(self.due_at.offset()).date();
+        let today = now
+            .checked_to_offset(self.due_at.offset())
+            .map_or(now.date(), |local| local.date());
         (self.due_at.date() - today).whole_days()
     }
 

@@ -220,14 +220,27 @@ fn anonymisable(table: &TableDeclaration) -> bool {
     )
 }
 
+/// People per `IN (…)` list when reading facts, well inside SQLite's parameter limit.
+const FACTS_CHUNK: usize = 1_000;
+
+/// The events, holds and open requests of `people`.
 async fn facts_of(
     txn: &DatabaseTransaction,
     people: &BTreeSet<Uuid>,
 ) -> Result<PersonFacts, StoreError> {
     let mut facts = PersonFacts::default();
-    if people.is_empty() {
-        return Ok(facts);
+    let people: Vec<Uuid> = people.iter().copied().collect();
+    for chunk in people.chunks(FACTS_CHUNK) {
+        facts_of_chunk(txn, chunk, &mut facts).await?;
     }
+    Ok(facts)
+}
+
+async fn facts_of_chunk(
+    txn: &DatabaseTransaction,
+    people: &[Uuid],
+    facts: &mut PersonFacts,
+) -> Result<(), StoreError> {
     let ids: Vec<DbValue> = people.iter().map(|p| (*p).into()).collect();
     let corrupt = |_| StoreError::Corrupt {
         what: "sweep facts",
@@ -301,7 +314,7 @@ async fn facts_of(
             opened: row.try_get("", "received_at").map_err(corrupt)?,
         });
     }
-    Ok(facts)
+    Ok(())
 }
 
 fn row_events(

@@ -1,13 +1,14 @@
 //! The audit log gets a column naming each entry's subject pseudonym, indexed, so "everything
 //! logged about this person" (the access export's history, K30) is an index lookup instead of a
-//! scan of the whole chain. The column is a copy of bytes inside the MAC'd entry; readers
-//! check it against the decoded entry, so a forged column value cannot add or hide entries
-//! without the chain noticing. Existing entries are filled in from their own bytes.
+//! scan of the whole chain. The column is a copy of bytes inside the MAC'd entry: readers check
+//! it against the decoded entry, and audit verification compares every row's column with its
+//! entry, so an altered column is reported. Existing entries are filled in from their own
+//! bytes, in one transaction with the schema change.
 
 use pledge_audit::decode;
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::blob_null;
-use sea_orm_migration::sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm_migration::sea_orm::ConnectionTrait;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -19,7 +20,7 @@ const INDEX: &str = "audit_record_subject";
 const ROUND: u64 = 10_000;
 
 async fn fill_in(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let txn = manager.get_connection().begin().await?;
+    let txn = manager.get_connection();
     let mut after: i64 = -1;
     loop {
         let mut select = Query::select();
@@ -50,11 +51,16 @@ async fn fill_in(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             txn.execute(&update).await?;
         }
     }
-    txn.commit().await
+    Ok(())
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// The column, its contents and the index land together or not at all (SQLite too).
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(

@@ -196,3 +196,71 @@ async fn k30_the_subject_index_is_filled_in_for_entries_written_before_it() {
     })
     .await;
 }
+
+/// K30: clearing a row's subject column would hide the entry from the person's history (the
+/// export reads through that index); verification compares every column with its entry and
+/// reports it.
+#[tokio::test(flavor = "multi_thread")]
+async fn k30_an_altered_subject_column_is_reported_by_verification() {
+    on_both(async |store, _, _| {
+        let officer = store.audit().service("privacy-officer");
+        let id = store
+            .create_person(&person(1), officer, now())
+            .await
+            .expect("created");
+        assert!(store.audit().verify(store.connection()).await.is_ok_and(|v| v.is_ok()));
+        store
+            .connection()
+            .execute_unprepared("UPDATE audit_record SET subject = NULL")
+            .await
+            .expect("tamper");
+        let history = store
+            .audit()
+            .records_about(store.connection(), store.audit().subject(id))
+            .await
+            .expect("indexed");
+        assert!(history.is_empty(), "the altered index hides the entry");
+        let verified = store.audit().verify(store.connection()).await;
+        assert!(
+            matches!(verified, Err(pledge_store::StoreError::Corrupt { what }) if what.contains("subject")),
+            "{verified:?}"
+        );
+    })
+    .await;
+}
+
+/// K30: a group append larger than a database's limit on bound parameters (SQLite: 32,766,
+/// four per row) is written in several statements, in one transaction, and verifies.
+#[tokio::test(flavor = "multi_thread")]
+async fn k30_a_group_of_9000_entries_is_appended_in_one_transaction() {
+    use sea_orm::TransactionTrait;
+    on_both(async |store, _, _| {
+        let officer = store.audit().service("privacy-officer");
+        let id = store
+            .create_person(&person(1), officer, now())
+            .await
+            .expect("created");
+        let events: Vec<_> = (0..9_000)
+            .map(|_| {
+                store
+                    .audit()
+                    .event_about(officer, Action::Update, id, Default::default(), None)
+            })
+            .collect();
+        let txn = store.connection().begin().await.expect("txn");
+        let written = store
+            .audit()
+            .append(&txn, events, now())
+            .await
+            .expect("appended");
+        txn.commit().await.expect("commit");
+        assert_eq!(written.len(), 9_000);
+        let verified = store
+            .audit()
+            .verify(store.connection())
+            .await
+            .expect("reads");
+        assert_eq!(verified.expect("intact").size(), 9_001, "the creation and the group");
+    })
+    .await;
+}
