@@ -260,7 +260,11 @@ async fn k30_a_group_of_9000_entries_is_appended_in_one_transaction() {
             .verify(store.connection())
             .await
             .expect("reads");
-        assert_eq!(verified.expect("intact").size(), 9_001, "the creation and the group");
+        assert_eq!(
+            verified.expect("intact").size(),
+            9_001,
+            "the creation and the group"
+        );
     })
     .await;
 }
