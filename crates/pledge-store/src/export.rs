@@ -16,13 +16,12 @@ use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::audit::decode_about;
 use crate::declared;
-use crate::records;
+use crate::records::{self, timestamp};
 use crate::{Store, StoreError};
 
 /// The export format's name and version, written in the manifest.
@@ -98,11 +97,6 @@ fn text(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn timestamp(at: OffsetDateTime) -> Result<String, StoreError> {
-    at.format(&Rfc3339)
-        .map_err(|_| StoreError::Corrupt { what: "timestamp" })
 }
 
 fn csv_of(module: &ModuleExport) -> Result<Vec<u8>, StoreError> {

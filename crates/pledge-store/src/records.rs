@@ -65,7 +65,8 @@ pub(crate) fn owned_by(table: &TableDeclaration, person: PersonId) -> Cond {
     })
 }
 
-fn timestamp(at: OffsetDateTime) -> Result<String, StoreError> {
+/// `at` as RFC 3339 text, as exports write times.
+pub(crate) fn timestamp(at: OffsetDateTime) -> Result<String, StoreError> {
     at.format(&Rfc3339)
         .map_err(|_| StoreError::Corrupt { what: "timestamp" })
 }

@@ -16,21 +16,30 @@ fn person(n: usize) -> NewPerson {
     }
 }
 
+/// A person created and read once by a privacy officer: the officer, the person and the
+/// purpose of the read.
+async fn created_and_read(
+    store: &pledge_store::Store,
+) -> (pledge_audit::ActorKey, pledge_domain::PersonId, PurposeId) {
+    let officer = store.audit().service("privacy-officer");
+    let id = store
+        .create_person(&person(1), officer, now())
+        .await
+        .expect("created");
+    let purpose = PurposeId::new("customer-support").unwrap();
+    store
+        .read_person(id, officer, purpose.clone(), now())
+        .await
+        .expect("read");
+    (officer, id, purpose)
+}
+
 /// K30: every read of personal data through the store is in the audit log, with who read
 /// whose data, for what purpose and when.
 #[tokio::test(flavor = "multi_thread")]
 async fn k30_reads_through_the_store_are_audited() {
     on_both(async |store, _, _| {
-        let officer = store.audit().service("privacy-officer");
-        let id = store
-            .create_person(&person(1), officer, now())
-            .await
-            .expect("created");
-        let purpose = PurposeId::new("customer-support").unwrap();
-        store
-            .read_person(id, officer, purpose.clone(), now())
-            .await
-            .expect("read");
+        let (officer, id, purpose) = created_and_read(&store).await;
         let records = store
             .audit()
             .records(store.connection())
@@ -150,16 +159,7 @@ async fn an_edited_audit_row_is_detected() {
 async fn k30_the_subject_index_is_filled_in_for_entries_written_before_it() {
     use sea_orm_migration::MigratorTrait;
     on_both(async |store, _, _| {
-        let officer = store.audit().service("privacy-officer");
-        let id = store
-            .create_person(&person(1), officer, now())
-            .await
-            .expect("created");
-        let purpose = PurposeId::new("customer-support").unwrap();
-        store
-            .read_person(id, officer, purpose.clone(), now())
-            .await
-            .expect("read");
+        let (_, id, _) = created_and_read(&store).await;
         let subject = store.audit().subject(id);
         let before = store
             .audit()
