@@ -13,7 +13,7 @@ use pledge_audit::{
 use pledge_domain::PersonId;
 use sea_orm::{
     ActiveValue, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
 use time::OffsetDateTime;
 
@@ -215,6 +215,24 @@ impl DbAudit {
         decode_about(self.rows_about(db_, subject).await?, subject)
     }
 
+    /// The encoded entries about `subject`, in order, not yet decoded (the export's history,
+    /// which needs neither sequence numbers nor MACs; see [`entry_about`]).
+    pub(crate) async fn entries_about<C: ConnectionTrait>(
+        &self,
+        db_: &C,
+        subject: SubjectKey,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        audit_record::Entity::find()
+            .select_only()
+            .column(audit_record::Column::Entry)
+            .filter(audit_record::Column::Subject.eq(subject.as_bytes().to_vec()))
+            .order_by_asc(audit_record::Column::Seq)
+            .into_tuple::<Vec<u8>>()
+            .all(db_)
+            .await
+            .map_err(db("read the audit log"))
+    }
+
     /// The stored rows of [`Self::records_about`], not yet decoded.
     pub(crate) async fn rows_about<C: ConnectionTrait>(
         &self,
@@ -287,16 +305,25 @@ pub(crate) fn decode_about(
 ) -> Result<Vec<(Record, pledge_audit::Entry)>, StoreError> {
     rows.into_iter()
         .map(|row| {
-            let record = to_record(row)?;
-            let entry = record.entry()?;
-            if entry.event.subject != Some(subject) {
-                return Err(StoreError::Corrupt {
-                    what: "audit subject index",
-                });
-            }
-            Ok((record, entry))
+            let entry = entry_about(&row.entry, subject)?;
+            Ok((to_record(row)?, entry))
         })
         .collect()
+}
+
+/// One encoded entry read through the subject index, decoded and checked to be about
+/// `subject`.
+pub(crate) fn entry_about(
+    encoded: &[u8],
+    subject: SubjectKey,
+) -> Result<pledge_audit::Entry, StoreError> {
+    let entry = pledge_audit::decode(encoded)?;
+    if entry.event.subject != Some(subject) {
+        return Err(StoreError::Corrupt {
+            what: "audit subject index",
+        });
+    }
+    Ok(entry)
 }
 
 trait InsertInto {

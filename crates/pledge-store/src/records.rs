@@ -13,7 +13,6 @@ use pledge_domain::{CategoryId, PersonId};
 use pledge_policy::ValidPolicy;
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, QueryResult, Value as DbValue};
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -71,51 +70,81 @@ pub(crate) fn timestamp(at: OffsetDateTime) -> Result<String, StoreError> {
         .map_err(|_| StoreError::Corrupt { what: "timestamp" })
 }
 
-/// Reads one non-sealed column as JSON.
-fn decode(row: &QueryResult, column: &str, kind: Kind) -> Result<Value, StoreError> {
-    let corrupt = |_| StoreError::Corrupt {
+/// One exported value, as read from its column: what the export writes as a JSON value, a CSV
+/// cell and a cell of the index. Times and ids stay typed so that they are formatted straight
+/// into the output, never through a string of their own.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Datum {
+    /// No value.
+    Null,
+    /// Text (opened, for a sealed column).
+    Text(String),
+    /// A whole number.
+    Integer(i64),
+    /// True or false.
+    Boolean(bool),
+    /// An id.
+    Uuid(Uuid),
+    /// A point in time, written as RFC 3339.
+    Time(OffsetDateTime),
+}
+
+fn corrupt_value<E>(_: E) -> StoreError {
+    StoreError::Corrupt {
         what: "stored value",
-    };
+    }
+}
+
+/// Reads one non-sealed column.
+fn decode(row: &QueryResult, column: usize, kind: Kind) -> Result<Datum, StoreError> {
     Ok(match kind {
-        Kind::Uuid => json!(
-            row.try_get::<Option<Uuid>>("", column)
-                .map_err(corrupt)?
-                .map(|u| u.to_string())
-        ),
-        Kind::Text => json!(row.try_get::<Option<String>>("", column).map_err(corrupt)?),
-        Kind::Integer => json!(
-            row.try_get::<Option<i64>>("", column)
-                .or_else(|_| {
-                    row.try_get::<Option<i32>>("", column)
-                        .map(|v| v.map(i64::from))
-                })
-                .map_err(corrupt)?
-        ),
-        Kind::Boolean => json!(row.try_get::<Option<bool>>("", column).map_err(corrupt)?),
-        Kind::Timestamp => match row
-            .try_get::<Option<OffsetDateTime>>("", column)
-            .map_err(corrupt)?
-        {
-            Some(at) => json!(timestamp(at)?),
-            None => Value::Null,
-        },
-        Kind::Bytes => Value::Null,
+        Kind::Uuid => row
+            .try_get_by_index::<Option<Uuid>>(column)
+            .map_err(corrupt_value)?
+            .map_or(Datum::Null, Datum::Uuid),
+        Kind::Text => row
+            .try_get_by_index::<Option<String>>(column)
+            .map_err(corrupt_value)?
+            .map_or(Datum::Null, Datum::Text),
+        Kind::Integer => row
+            .try_get_by_index::<Option<i64>>(column)
+            .or_else(|_| {
+                row.try_get_by_index::<Option<i32>>(column)
+                    .map(|v| v.map(i64::from))
+            })
+            .map_err(corrupt_value)?
+            .map_or(Datum::Null, Datum::Integer),
+        Kind::Boolean => row
+            .try_get_by_index::<Option<bool>>(column)
+            .map_err(corrupt_value)?
+            .map_or(Datum::Null, Datum::Boolean),
+        Kind::Timestamp => row
+            .try_get_by_index::<Option<OffsetDateTime>>(column)
+            .map_err(corrupt_value)?
+            .map_or(Datum::Null, Datum::Time),
+        Kind::Bytes => Datum::Null,
     })
 }
 
-/// Opens a sealed column with `key`; `None` when the column is empty.
+/// Opens a sealed column with `key`; [`Datum::Null`] when the column is empty or there is no
+/// key to open it with.
 fn unseal(
     row: &QueryResult,
+    position: usize,
     table: &'static str,
     column: &'static str,
     key: Option<&DataKey>,
-) -> Result<Value, StoreError> {
-    let sealed: Option<Vec<u8>> = row.try_get("", column).map_err(|_| StoreError::Corrupt {
-        what: "sealed value",
-    })?;
+) -> Result<Datum, StoreError> {
+    let sealed: Option<Vec<u8>> =
+        row.try_get_by_index(position)
+            .map_err(|_| StoreError::Corrupt {
+                what: "sealed value",
+            })?;
     match (sealed, key) {
-        (Some(bytes), Some(key)) => Ok(json!(key.open_text(FieldRef { table, column }, &bytes)?)),
-        _ => Ok(Value::Null),
+        (Some(bytes), Some(key)) => Ok(Datum::Text(
+            key.open_text(FieldRef { table, column }, &bytes)?,
+        )),
+        _ => Ok(Datum::Null),
     }
 }
 
@@ -129,42 +158,61 @@ pub(crate) fn export_fields(table: &TableDeclaration) -> Vec<&'static str> {
     table.columns().filter(|c| exported(table, c)).collect()
 }
 
-/// `rows` of `declaration` (read by [`Store::rows_of`]) as one value per [`export_fields`]
-/// column, in that order, sealed columns opened with `key` (the person's; `None` once erased).
+/// Hands each of `rows` of `declaration` (read by [`Store::rows_of`]) to `emit` as one value
+/// per [`export_fields`] column, in that order, sealed columns opened with `key` (the
+/// person's; `None` once erased). The values of one row are only lent, so that no row is kept
+/// after it is written.
 pub(crate) fn decode_records(
     declaration: &'static TableDeclaration,
     person: PersonId,
     key: Option<&DataKey>,
     rows: &[QueryResult],
-) -> Result<Vec<Vec<Value>>, StoreError> {
+    mut emit: impl FnMut(&[Datum]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let plan = export_plan(declaration);
-    let first_owner = declaration.owner.first().copied();
-    rows.iter()
-        .map(|row| {
-            // Sealed columns open with the key of the row's first owner; rows where the person
-            // is only a second owner (a guardian's view of a link) hold nothing sealed for them.
-            let owner: Option<Uuid> = match first_owner {
-                Some(column) => row.try_get("", column).map_err(|_| StoreError::Corrupt {
+    let first_owner = declaration
+        .owner
+        .first()
+        .and_then(|owner| position_of(declaration, owner));
+    let mut values = Vec::with_capacity(plan.len());
+    for row in rows {
+        // Sealed columns open with the key of the row's first owner; rows where the person is
+        // only a second owner (a guardian's view of a link) hold nothing sealed for them.
+        let owner: Option<Uuid> = match first_owner {
+            Some(column) => row
+                .try_get_by_index(column)
+                .map_err(|_| StoreError::Corrupt {
                     what: "record owner",
                 })?,
-                None => None,
-            };
-            let own_key = key.filter(|_| owner == Some(person.as_uuid()));
-            plan.iter()
-                .map(|cell| match *cell {
-                    Cell::Plain(column, kind) => decode(row, column, kind),
-                    Cell::Sealed(column) => unseal(row, declaration.table, column, own_key),
-                })
-                .collect()
-        })
-        .collect()
+            None => None,
+        };
+        let own_key = key.filter(|_| owner == Some(person.as_uuid()));
+        values.clear();
+        for cell in &plan {
+            values.push(match *cell {
+                Cell::Plain(position, kind) => decode(row, position, kind)?,
+                Cell::Sealed(position, column) => {
+                    unseal(row, position, declaration.table, column, own_key)?
+                }
+            });
+        }
+        emit(&values)?;
+    }
+    Ok(())
 }
 
-/// How an exported column is read: as stored, or opened with the owner's key.
+/// How an exported column is read: as stored, or opened with the owner's key; each names the
+/// column's position in the rows [`Store::rows_of`] reads (the order of
+/// [`TableDeclaration::columns`]).
 #[derive(Clone, Copy)]
 enum Cell {
-    Plain(&'static str, Kind),
-    Sealed(&'static str),
+    Plain(usize, Kind),
+    Sealed(usize, &'static str),
+}
+
+/// The position of `column` in the rows [`Store::rows_of`] reads.
+fn position_of(table: &TableDeclaration, column: &str) -> Option<usize> {
+    table.columns().position(|c| c == column)
 }
 
 /// [`export_fields`] with how each is read, worked out once per table rather than per row.
@@ -172,14 +220,15 @@ fn export_plan(table: &TableDeclaration) -> Vec<Cell> {
     export_fields(table)
         .into_iter()
         .filter_map(|column| {
+            let position = position_of(table, column)?;
             if table.personal.contains(&column) {
-                Some(Cell::Sealed(column))
+                Some(Cell::Sealed(position, column))
             } else {
                 table
                     .other
                     .iter()
                     .find(|(c, _, _)| *c == column)
-                    .map(|(c, kind, _)| Cell::Plain(c, *kind))
+                    .map(|(_, kind, _)| Cell::Plain(position, *kind))
             }
         })
         .collect()

@@ -7,14 +7,21 @@
 //! row or column unnoticed. Shredding a person deletes their wrapped key: every copy of their
 //! sealed fields, in every backup of the main database, is unreadable from then on.
 //!
+//! Sealing is XChaCha20-Poly1305 (24-byte random nonces, safe to draw at random for any number
+//! of values under one key): HChaCha20 from the `chacha20` crate derives the per-nonce key, and
+//! `ring`'s ChaCha20-Poly1305 does the rest, which is several times faster than a portable
+//! implementation on the short values a person's fields are. A sealed value is the version byte,
+//! the nonce, the ciphertext and the 16-byte tag; the tests check that format against the
+//! RustCrypto `chacha20poly1305` implementation in both directions.
+//!
 //! Backup rule this relies on: backups of the key store must expire within the erasure deadline
 //! (30 days for Kexara), otherwise an old key-store backup could bring a key back.
 
 use std::fmt;
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use chacha20::R20;
 use pledge_domain::PersonId;
+use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
 use sea_orm::{ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection, EntityTrait};
 use time::OffsetDateTime;
 
@@ -24,6 +31,7 @@ use crate::error::db;
 
 const SEAL_VERSION: u8 = 1;
 const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
 
 /// The master key that wraps every data key. Comes from configuration; never stored.
 #[derive(Clone)]
@@ -70,41 +78,57 @@ fn random<const N: usize>() -> Result<[u8; N], StoreError> {
     Ok(bytes)
 }
 
+/// The ChaCha20-Poly1305 key and nonce that XChaCha20-Poly1305 uses for `nonce` under `key`
+/// (draft-irtf-cfrg-xchacha): HChaCha20 of the key and the nonce's first 16 bytes, and four zero
+/// bytes followed by the nonce's last 8.
+fn xchacha_parts(
+    key: &[u8; 32],
+    nonce: &[u8; NONCE_LEN],
+) -> Result<(LessSafeKey, Nonce), StoreError> {
+    let (head, tail) = nonce.split_at(16);
+    let head: [u8; 16] = head.try_into().map_err(|_| StoreError::Unseal)?;
+    let subkey: [u8; 32] =
+        chacha20::hchacha::<R20>(&chacha20::Key::from(*key), &head.into()).into();
+    let key = UnboundKey::new(&CHACHA20_POLY1305, &subkey).map_err(|_| StoreError::Unseal)?;
+    let mut short = [0u8; 12];
+    short[4..].copy_from_slice(tail);
+    Ok((LessSafeKey::new(key), Nonce::assume_unique_for_key(short)))
+}
+
+/// Seals `plaintext` with XChaCha20-Poly1305 under a fresh random nonce: the seal version, the
+/// nonce, the ciphertext and its tag.
 fn seal_with(key: &[u8; 32], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
-    let cipher = XChaCha20Poly1305::new(key.into());
     let nonce: [u8; NONCE_LEN] = random()?;
-    let ciphertext = cipher
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: plaintext,
-                aad,
-            },
-        )
-        .map_err(|_| StoreError::Unseal)?;
-    let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
+    let (cipher, short) = xchacha_parts(key, &nonce)?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + plaintext.len() + TAG_LEN);
     out.push(SEAL_VERSION);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ciphertext);
+    out.extend_from_slice(plaintext);
+    let body = out.get_mut(1 + NONCE_LEN..).ok_or(StoreError::Unseal)?;
+    let tag = cipher
+        .seal_in_place_separate_tag(short, Aad::from(aad), body)
+        .map_err(|_| StoreError::Unseal)?;
+    out.extend_from_slice(tag.as_ref());
     Ok(out)
 }
 
+/// Opens what [`seal_with`] sealed; [`StoreError::Unseal`] for a wrong key, associated data,
+/// version or a damaged value.
 fn open_with(key: &[u8; 32], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
     let (&version, rest) = sealed.split_first().ok_or(StoreError::Unseal)?;
-    if version != SEAL_VERSION || rest.len() < NONCE_LEN {
+    if version != SEAL_VERSION || rest.len() < NONCE_LEN + TAG_LEN {
         return Err(StoreError::Unseal);
     }
     let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-    let nonce = XNonce::try_from(nonce).map_err(|_| StoreError::Unseal)?;
-    XChaCha20Poly1305::new(key.into())
-        .decrypt(
-            &nonce,
-            Payload {
-                msg: ciphertext,
-                aad,
-            },
-        )
-        .map_err(|_| StoreError::Unseal)
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| StoreError::Unseal)?;
+    let (cipher, short) = xchacha_parts(key, &nonce)?;
+    let mut plain = ciphertext.to_vec();
+    let length = cipher
+        .open_in_place(short, Aad::from(aad), &mut plain)
+        .map_err(|_| StoreError::Unseal)?
+        .len();
+    plain.truncate(length);
+    Ok(plain)
 }
 
 impl DataKey {
@@ -213,5 +237,85 @@ impl KeyStore {
     /// The key store's connection (for migrations and tests).
     pub fn connection(&self) -> &impl ConnectionTrait {
         &self.db
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+    use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+    use super::{NONCE_LEN, SEAL_VERSION, StoreError, open_with, seal_with};
+
+    const KEY: [u8; 32] = [7; 32];
+    const AAD: &[u8] = b"pledge/v1/comment/body/someone";
+
+    fn reference() -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(&KEY.into())
+    }
+
+    #[test]
+    fn sealed_values_open_with_the_reference_implementation() {
+        for plaintext in [
+            &b""[..],
+            b"x",
+            b"a comment of a few dozen bytes, as most fields are",
+        ] {
+            let sealed = seal_with(&KEY, AAD, plaintext).unwrap();
+            assert_eq!(sealed.first(), Some(&SEAL_VERSION));
+            let (nonce, ciphertext) = sealed[1..].split_at(NONCE_LEN);
+            let nonce: [u8; NONCE_LEN] = nonce.try_into().unwrap();
+            let opened = reference()
+                .decrypt(
+                    &XNonce::from(nonce),
+                    Payload {
+                        msg: ciphertext,
+                        aad: AAD,
+                    },
+                )
+                .unwrap();
+            assert_eq!(opened, plaintext);
+        }
+    }
+
+    #[test]
+    fn values_sealed_by_the_reference_implementation_open() {
+        let nonce = [9u8; NONCE_LEN];
+        let ciphertext = reference()
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: b"203.0.113.9",
+                    aad: AAD,
+                },
+            )
+            .unwrap();
+        let mut sealed = vec![SEAL_VERSION];
+        sealed.extend_from_slice(&nonce);
+        sealed.extend_from_slice(&ciphertext);
+        assert_eq!(open_with(&KEY, AAD, &sealed).unwrap(), b"203.0.113.9");
+    }
+
+    #[test]
+    fn a_wrong_key_place_version_or_byte_does_not_open() {
+        let sealed = seal_with(&KEY, AAD, b"secret").unwrap();
+        let unseal =
+            |result: Result<Vec<u8>, StoreError>| matches!(result, Err(StoreError::Unseal));
+        assert!(unseal(open_with(&[8; 32], AAD, &sealed)));
+        assert!(unseal(open_with(
+            &KEY,
+            b"pledge/v1/comment/body/other",
+            &sealed
+        )));
+        let mut versioned = sealed.clone();
+        versioned[0] = 2;
+        assert!(unseal(open_with(&KEY, AAD, &versioned)));
+        for position in [1, NONCE_LEN + 1, sealed.len() - 1] {
+            let mut flipped = sealed.clone();
+            flipped[position] ^= 1;
+            assert!(unseal(open_with(&KEY, AAD, &flipped)), "byte {position}");
+        }
+        assert!(unseal(open_with(&KEY, AAD, &sealed[..NONCE_LEN + 10])));
+        assert!(unseal(open_with(&KEY, AAD, &[])));
     }
 }
