@@ -563,7 +563,7 @@ impl Store {
     /// The rows are read one query per table on the store's connection, the tables first and
     /// the person's history last; each, as soon as it is read, goes to one of two worker
     /// threads that decode it (opening sealed columns), write its files and compress them
-    /// while the next is read. A module of [`SPLIT_ROWS`] rows or more is written in two
+    /// while the next is read. A module of 1,000 rows or more is written in two
     /// halves at once, so that the last large one does not leave a core idle.
     ///
     /// # Errors
