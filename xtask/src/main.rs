@@ -1,7 +1,9 @@
 //! `cargo xtask`: the contributor's entry point.
 //!
-//! - `cargo xtask run`: the README's "run" command. Until the portal exists it checks, lints and
-//!   renders the three policy packs into `out/policies/` and says where the output went.
+//! - `cargo xtask run [--pack NAME|FILE]`: the README's "run" command. Builds the reference
+//!   portal (server and browser bundle) and starts it on embedded SQLite with demo data at
+//!   <http://127.0.0.1:3000>.
+//! - `cargo xtask packs`: checks, lints and renders the three policy packs into `out/policies/`.
 //! - `cargo xtask test`: the README's "test" command and what CI runs. Installs what the checks
 //!   need (the wasm32 target), then runs `ci`.
 //! - `cargo xtask ci`: format check, clippy with warnings denied, every test, rustdoc with
@@ -10,6 +12,7 @@
 
 mod bench;
 mod checks;
+mod portal;
 mod postgres;
 mod provision;
 mod shell;
@@ -18,7 +21,8 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run | test | ci | bench [--quick]>";
+const USAGE: &str =
+    "usage: cargo xtask <run [--pack NAME|FILE] | packs | test | ci | bench [--quick]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -34,7 +38,11 @@ fn dispatch() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = shell::workspace_root()?;
     match args.first().map(String::as_str) {
-        Some("run") => checks::run_packs(&root),
+        Some("run") => {
+            provision::wasm_target(&root)?;
+            portal::run(&root, args.get(1..).unwrap_or_default())
+        }
+        Some("packs") => checks::run_packs(&root),
         Some("test") => {
             let _cluster = provision::everything(&root)?;
             checks::ci(&root)

@@ -17,7 +17,8 @@ pub fn everything(root: &Path) -> Result<Option<postgres::Cluster>> {
     postgres::provide(root)
 }
 
-fn wasm_target(root: &Path) -> Result<()> {
+/// Installs the wasm32 target unless it is there.
+pub fn wasm_target(root: &Path) -> Result<()> {
     let installed = shell::output(root, "rustup", &["target", "list", "--installed"])?;
     if installed.lines().any(|line| line.trim() == WASM_TARGET) {
         return Ok(());

@@ -14,6 +14,7 @@
 //! database). The rest of the domain schema, the request workflows and retention sweeps follow.
 
 mod audit;
+pub mod catalogue;
 mod connect;
 pub mod declared;
 pub mod disclosures;
@@ -32,6 +33,7 @@ mod vault;
 pub mod workflow;
 
 pub use audit::DbAudit;
+pub use catalogue::{Course, CourseFilter, NewCourse, PriceFilter};
 pub use connect::{
     Backend, Migrate, MigrationState, Store, StoreConfig, migrate, migration_status,
 };

@@ -10,6 +10,7 @@
 )] // tests may fail loudly
 
 mod audit;
+mod catalogue;
 mod declared;
 mod disclosures;
 mod export;

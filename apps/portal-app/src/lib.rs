@@ -1,0 +1,80 @@
+//! The Pledge reference portal's pages, shared by the server (feature `ssr`: renders them and
+//! runs the server functions) and the browser (feature `hydrate`: takes the rendered page over).
+//!
+//! Every page renders completely on the server ([`SsrMode::InOrder`]) so that it works with
+//! JavaScript switched off: links are links and forms are `GET` or `POST` forms. Server
+//! functions are thin: they authorise the caller, then call the store, and answer with wire
+//! types of their own (never the store's rows) and errors that say what the person can do
+//! ([`PortalError`]), never what went wrong inside.
+
+pub mod catalogue;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub use error::PortalError;
+
+/// The whole HTML document the server sends: head with the hydration scripts, body with
+/// [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The portal: its layout and its routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="portal" href="/pkg/portal.css"/>
+        <Title text="Pledge Training"/>
+        <Router>
+            <header class="site">
+                <A href="/">"Pledge Training"</A>
+                <nav>
+                    <A href="/">"Courses"</A>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=catalogue::CataloguePage ssr=SsrMode::InOrder/>
+                    <Route
+                        path=path!("/courses/:slug")
+                        view=catalogue::CoursePage
+                        ssr=SsrMode::InOrder
+                    />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The page for an address the portal does not have.
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <h1>"Page not found"</h1>
+        <p>"There is nothing at this address. " <A href="/">"Browse the courses"</A> "."</p>
+    }
+}

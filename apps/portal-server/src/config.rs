@@ -1,0 +1,152 @@
+//! Where the portal keeps its data and secrets.
+//!
+//! - **Embedded (default):** SQLite files in the data directory (`portal.db`, and the key store
+//!   in `keys.db`). Unless the `PLEDGE_*` key variables are set, the four secrets are generated
+//!   on the first run into `secrets.json` there, readable by its owner only.
+//! - **PostgreSQL:** `DATABASE_URL` names the main database and `PLEDGE_KEYSTORE_URL` the key
+//!   store (a different database); the secrets must then come from `PLEDGE_MASTER_KEY`,
+//!   `PLEDGE_AUDIT_MAC_KEY`, `PLEDGE_PSEUDONYM_KEY` and `PLEDGE_CHECKPOINT_KEY` (64 hex digits
+//!   each), as they do for `pledge-admin`.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use pledge_store::{MasterKey, StoreConfig};
+
+const KEY_NAMES: [&str; 4] = [
+    "PLEDGE_MASTER_KEY",
+    "PLEDGE_AUDIT_MAC_KEY",
+    "PLEDGE_PSEUDONYM_KEY",
+    "PLEDGE_CHECKPOINT_KEY",
+];
+
+fn hex_key(name: &str, text: &str) -> Result<[u8; 32]> {
+    let text = text.trim();
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("{name} must be 64 hexadecimal digits");
+    }
+    let mut key = [0u8; 32];
+    for (slot, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).context("hex digits")?;
+        *slot = u8::from_str_radix(pair, 16).with_context(|| format!("{name} is not hex"))?;
+    }
+    Ok(key)
+}
+
+fn hex(key: &[u8; 32]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The four secrets from the environment, if all are set.
+fn keys_from_env() -> Result<Option<[[u8; 32]; 4]>> {
+    let values: Vec<Option<String>> = KEY_NAMES
+        .iter()
+        .map(|name| std::env::var(name).ok())
+        .collect();
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let mut keys = [[0u8; 32]; 4];
+    for ((slot, name), value) in keys.iter_mut().zip(KEY_NAMES).zip(values) {
+        let value =
+            value.with_context(|| format!("{name} is not set (set all four keys or none)"))?;
+        *slot = hex_key(name, &value)?;
+    }
+    Ok(Some(keys))
+}
+
+/// The secrets kept in `dir/secrets.json`, made on the first run.
+fn keys_in(dir: &Path) -> Result<[[u8; 32]; 4]> {
+    let path = dir.join("secrets.json");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not JSON", path.display()))?;
+        let mut keys = [[0u8; 32]; 4];
+        for (slot, name) in keys.iter_mut().zip(KEY_NAMES) {
+            let value = json
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .with_context(|| format!("{} has no {name}", path.display()))?;
+            *slot = hex_key(name, value)?;
+        }
+        return Ok(keys);
+    }
+    let mut keys = [[0u8; 32]; 4];
+    for slot in &mut keys {
+        getrandom::fill(slot).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+    }
+    let json: serde_json::Map<String, serde_json::Value> = KEY_NAMES
+        .iter()
+        .zip(&keys)
+        .map(|(name, key)| ((*name).to_owned(), hex(key).into()))
+        .collect();
+    write_private(&path, &serde_json::to_string_pretty(&json)?)?;
+    Ok(keys)
+}
+
+/// Writes `text` to a new file at `path` that only its owner can read.
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// The store configuration: PostgreSQL when `DATABASE_URL` is set, otherwise SQLite files in
+/// `data_dir` (created if missing).
+///
+/// # Errors
+/// A missing key store URL or key for PostgreSQL, malformed keys, or an unusable directory.
+pub fn store_config(data_dir: &Path) -> Result<StoreConfig> {
+    let env_keys = keys_from_env()?;
+    let (database_url, keystore_url, keys) = match std::env::var("DATABASE_URL") {
+        Ok(database_url) => {
+            let keystore_url = std::env::var("PLEDGE_KEYSTORE_URL")
+                .context("DATABASE_URL is set, so PLEDGE_KEYSTORE_URL must name the key store")?;
+            let keys = env_keys.context(
+                "on PostgreSQL the four PLEDGE_*_KEY variables must be set (see pledge-admin)",
+            )?;
+            (database_url, keystore_url, keys)
+        }
+        Err(_) => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            let file = |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(name).display());
+            let keys = match env_keys {
+                Some(keys) => keys,
+                None => keys_in(data_dir)?,
+            };
+            (file("portal.db"), file("keys.db"), keys)
+        }
+    };
+    let [master, mac, pseudonym, checkpoint] = keys;
+    Ok(StoreConfig {
+        database_url,
+        keystore_url,
+        master_key: MasterKey::new(master),
+        audit_mac_key: mac,
+        pseudonym_key: pseudonym,
+        checkpoint_key: checkpoint,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{hex, hex_key};
+
+    #[test]
+    fn keys_are_64_hex_digits() {
+        let key = [0xab; 32];
+        assert_eq!(hex_key("K", &hex(&key)).ok(), Some(key));
+        assert!(hex_key("K", "ab").is_err());
+        assert!(hex_key("K", &"zz".repeat(32)).is_err());
+    }
+}
