@@ -1,6 +1,6 @@
 //! Reading the store's configuration from the environment, with errors that name the variable.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use pledge_store::{MasterKey, StoreConfig};
 
 fn var(name: &str) -> Result<String> {
@@ -9,18 +9,7 @@ fn var(name: &str) -> Result<String> {
 
 /// 32 bytes written as 64 hex digits.
 fn key(name: &str) -> Result<[u8; 32]> {
-    let text = var(name)?;
-    let text = text.trim();
-    if text.len() != 64 || !text.chars().all(|c| c.is_ascii_hexdigit()) {
-        bail!("{name} must be 64 hexadecimal digits (32 bytes)");
-    }
-    let mut out = [0u8; 32];
-    for (byte, pair) in out.iter_mut().zip(text.as_bytes().chunks(2)) {
-        let pair = std::str::from_utf8(pair).context("hex digits")?;
-        *byte =
-            u8::from_str_radix(pair, 16).with_context(|| format!("{name} is not hexadecimal"))?;
-    }
-    Ok(out)
+    Ok(pledge_store::hex_key(name, &var(name)?)?)
 }
 
 /// The store configuration from `PLEDGE_*` variables.

@@ -10,8 +10,8 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-use pledge_store::{MasterKey, StoreConfig};
+use anyhow::{Context, Result};
+use pledge_store::{MasterKey, StoreConfig, hex_key, hex_text};
 
 const KEY_NAMES: [&str; 4] = [
     "PLEDGE_MASTER_KEY",
@@ -19,23 +19,6 @@ const KEY_NAMES: [&str; 4] = [
     "PLEDGE_PSEUDONYM_KEY",
     "PLEDGE_CHECKPOINT_KEY",
 ];
-
-fn hex_key(name: &str, text: &str) -> Result<[u8; 32]> {
-    let text = text.trim();
-    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        bail!("{name} must be 64 hexadecimal digits");
-    }
-    let mut key = [0u8; 32];
-    for (slot, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
-        let pair = std::str::from_utf8(pair).context("hex digits")?;
-        *slot = u8::from_str_radix(pair, 16).with_context(|| format!("{name} is not hex"))?;
-    }
-    Ok(key)
-}
-
-fn hex(key: &[u8; 32]) -> String {
-    key.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The four secrets from the environment, if all are set.
 fn keys_from_env() -> Result<Option<[[u8; 32]; 4]>> {
@@ -80,7 +63,7 @@ fn keys_in(dir: &Path) -> Result<[[u8; 32]; 4]> {
     let json: serde_json::Map<String, serde_json::Value> = KEY_NAMES
         .iter()
         .zip(&keys)
-        .map(|(name, key)| ((*name).to_owned(), hex(key).into()))
+        .map(|(name, key)| ((*name).to_owned(), hex_text(key).into()))
         .collect();
     write_private(&path, &serde_json::to_string_pretty(&json)?)?;
     Ok(keys)
@@ -136,17 +119,4 @@ pub fn store_config(data_dir: &Path) -> Result<StoreConfig> {
         pseudonym_key: pseudonym,
         checkpoint_key: checkpoint,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{hex, hex_key};
-
-    #[test]
-    fn keys_are_64_hex_digits() {
-        let key = [0xab; 32];
-        assert_eq!(hex_key("K", &hex(&key)).ok(), Some(key));
-        assert!(hex_key("K", "ab").is_err());
-        assert!(hex_key("K", &"zz".repeat(32)).is_err());
-    }
 }

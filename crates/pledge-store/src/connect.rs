@@ -42,6 +42,36 @@ impl std::fmt::Debug for StoreConfig {
     }
 }
 
+/// A 32-byte secret written as 64 hexadecimal digits (how the store's keys are configured);
+/// `name` names the setting in the error.
+///
+/// # Errors
+/// [`StoreError::Config`] when `text` is not 64 hexadecimal digits.
+pub fn hex_key(name: &str, text: &str) -> Result<[u8; 32], StoreError> {
+    let text = text.trim();
+    let malformed =
+        || StoreError::Config(format!("{name} must be 64 hexadecimal digits (32 bytes)"));
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(malformed());
+    }
+    let mut key = [0u8; 32];
+    for (slot, pair) in key.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).map_err(|_| malformed())?;
+        *slot = u8::from_str_radix(pair, 16).map_err(|_| malformed())?;
+    }
+    Ok(key)
+}
+
+/// `key` as the 64 hexadecimal digits [`hex_key`] reads.
+pub fn hex_text(key: &[u8; 32]) -> String {
+    use std::fmt::Write as _;
+    key.iter()
+        .fold(String::with_capacity(64), |mut text, byte| {
+            let _ = write!(text, "{byte:02x}");
+            text
+        })
+}
+
 /// The URL without its password, for logs.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -227,6 +257,27 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::{hex_key, hex_text};
+    use crate::StoreError;
+
+    #[test]
+    fn keys_are_64_hex_digits_both_ways() {
+        let key = [0xab; 32];
+        assert_eq!(hex_key("K", &hex_text(&key)).ok(), Some(key));
+        assert_eq!(
+            hex_key("K", &format!(" {} \n", hex_text(&key))).ok(),
+            Some(key)
+        );
+        for bad in ["ab", &"zz".repeat(32), &"é".repeat(32), ""] {
+            match hex_key("PLEDGE_MASTER_KEY", bad) {
+                Err(StoreError::Config(message)) => {
+                    assert!(message.contains("PLEDGE_MASTER_KEY must be 64 hexadecimal digits"));
+                }
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn urls_are_logged_without_passwords() {
         assert_eq!(

@@ -35,7 +35,8 @@ pub mod workflow;
 pub use audit::DbAudit;
 pub use catalogue::{Course, CourseFilter, NewCourse, PriceFilter};
 pub use connect::{
-    Backend, Migrate, MigrationState, Store, StoreConfig, migrate, migration_status,
+    Backend, Migrate, MigrationState, Store, StoreConfig, hex_key, hex_text, migrate,
+    migration_status,
 };
 pub use error::StoreError;
 pub use migration::{KeyStoreMigrator, Migrator};
