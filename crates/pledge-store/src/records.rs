@@ -95,35 +95,30 @@ fn corrupt_value<E>(_: E) -> StoreError {
     }
 }
 
+/// Column `column` of `row` as a `T`, wrapped by `wrap`; [`Datum::Null`] when empty.
+fn typed<T: sea_orm::TryGetable>(
+    row: &QueryResult,
+    column: usize,
+    wrap: fn(T) -> Datum,
+) -> Result<Datum, StoreError> {
+    Ok(row
+        .try_get_by_index::<Option<T>>(column)
+        .map_err(corrupt_value)?
+        .map_or(Datum::Null, wrap))
+}
+
 /// Reads one non-sealed column.
 fn decode(row: &QueryResult, column: usize, kind: Kind) -> Result<Datum, StoreError> {
-    Ok(match kind {
-        Kind::Uuid => row
-            .try_get_by_index::<Option<Uuid>>(column)
-            .map_err(corrupt_value)?
-            .map_or(Datum::Null, Datum::Uuid),
-        Kind::Text => row
-            .try_get_by_index::<Option<String>>(column)
-            .map_err(corrupt_value)?
-            .map_or(Datum::Null, Datum::Text),
-        Kind::Integer => row
-            .try_get_by_index::<Option<i64>>(column)
-            .or_else(|_| {
-                row.try_get_by_index::<Option<i32>>(column)
-                    .map(|v| v.map(i64::from))
-            })
-            .map_err(corrupt_value)?
-            .map_or(Datum::Null, Datum::Integer),
-        Kind::Boolean => row
-            .try_get_by_index::<Option<bool>>(column)
-            .map_err(corrupt_value)?
-            .map_or(Datum::Null, Datum::Boolean),
-        Kind::Timestamp => row
-            .try_get_by_index::<Option<OffsetDateTime>>(column)
-            .map_err(corrupt_value)?
-            .map_or(Datum::Null, Datum::Time),
-        Kind::Bytes => Datum::Null,
-    })
+    match kind {
+        Kind::Uuid => typed(row, column, Datum::Uuid),
+        Kind::Text => typed(row, column, Datum::Text),
+        // Integer columns are 64-bit, or 32-bit where the schema says so.
+        Kind::Integer => typed(row, column, Datum::Integer)
+            .or_else(|_| typed(row, column, |n: i32| Datum::Integer(i64::from(n)))),
+        Kind::Boolean => typed(row, column, Datum::Boolean),
+        Kind::Timestamp => typed(row, column, Datum::Time),
+        Kind::Bytes => Ok(Datum::Null),
+    }
 }
 
 /// Opens a sealed column with `key`; [`Datum::Null`] when the column is empty or there is no
