@@ -24,6 +24,8 @@ use crate::hex::byte_value;
 const PERSON_LABEL: &[u8] = b"pledge-audit/v1/person-pseudonym\0";
 /// Label for pseudonyms of services (actors that are not people).
 const SERVICE_LABEL: &[u8] = b"pledge-audit/v1/service-pseudonym\0";
+/// Domain separation for lookup hashes.
+const LOOKUP_LABEL: &[u8] = b"pledge-audit/v1/lookup\0";
 
 byte_value!(
     /// The pseudonym of the person whose data an entry concerns.
@@ -70,6 +72,17 @@ impl PseudonymKey {
     /// The pseudonym of a service (an actor that is not a person), by its stable name.
     pub fn service(&self, name: &str) -> ActorKey {
         ActorKey::from_bytes(self.derive(SERVICE_LABEL, name.as_bytes()))
+    }
+
+    /// A keyed hash of `value` that finds a row by it without storing it in the clear (an
+    /// account's email, say). `purpose` separates uses, so one hash never matches another's.
+    pub fn lookup(&self, purpose: &str, value: &str) -> [u8; 32] {
+        let mut mac = self.keyed.clone();
+        mac.update(LOOKUP_LABEL);
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     fn person(&self, person: PersonId) -> [u8; 32] {

@@ -43,6 +43,26 @@ impl Role {
         Role::Administrator,
     ];
 
+    /// The role's stable name, as stored and as written in URLs and policy packs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Role::Learner => "learner",
+            Role::Guardian => "guardian",
+            Role::Instructor => "instructor",
+            Role::TourCoordinator => "tour-coordinator",
+            Role::SupportAgent => "support-agent",
+            Role::ContentModerator => "content-moderator",
+            Role::Finance => "finance",
+            Role::PrivacyOfficer => "privacy-officer",
+            Role::Administrator => "administrator",
+        }
+    }
+
+    /// The role called `name` (see [`Role::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.name() == name)
+    }
+
     /// True for roles held by employees rather than by the people the data is about.
     pub const fn is_staff(self) -> bool {
         !matches!(self, Role::Learner | Role::Guardian)
@@ -52,6 +72,16 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_name(role.name()), Some(role));
+            let json = serde_json::to_string(&role).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", role.name()));
+        }
+        assert_eq!(Role::from_name("root"), None);
+    }
 
     #[test]
     fn learners_and_guardians_are_not_staff() {

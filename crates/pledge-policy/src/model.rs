@@ -975,6 +975,11 @@ pub struct Security {
     /// How long "remember me" keeps a person signed in (J22).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remember_me: Option<Period>,
+    /// The catalogue's cookie that holds the sign-in session (an essential, first-party
+    /// cookie). Its lifetime is the cookie's life in the browser; the timeouts above end the
+    /// session on the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_cookie: Option<String>,
     /// Password rules.
     pub passwords: PasswordRules,
     /// True when reads of personal data are audited (K30).

@@ -572,6 +572,30 @@ impl<'p> Checker<'p> {
                 &control.statement,
             );
         }
+        if let Some(name) = &security.session_cookie {
+            let declared = self
+                .policy
+                .cookie_catalogue
+                .iter()
+                .find(|c| &c.name == name);
+            let problem = match declared {
+                None => Some("names no cookie of the catalogue"),
+                Some(c) if c.category != crate::model::CookieCategory::Essential => {
+                    Some("must be an essential cookie: signing in is what the person asked for")
+                }
+                Some(c) if c.party != crate::model::Party::First => {
+                    Some("must be a first-party cookie")
+                }
+                Some(c) if c.withheld.is_some() => Some("names a cookie the deployment withholds"),
+                Some(_) => None,
+            };
+            if let Some(problem) = problem {
+                self.report(
+                    crate::path!("security", "session_cookie"),
+                    format!("`{name}` {problem}"),
+                );
+            }
+        }
         if !(8..=128).contains(&security.passwords.min_length) {
             self.report(
                 crate::path!("security", "passwords", "min_length"),

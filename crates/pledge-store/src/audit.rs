@@ -88,6 +88,11 @@ impl DbAudit {
         self.pseudonyms.actor(person)
     }
 
+    /// A keyed hash (hex) of `value` for finding a row by it, separated by `purpose`.
+    pub fn lookup_hash(&self, purpose: &str, value: &str) -> String {
+        crate::hex_text(&self.pseudonyms.lookup(purpose, value))
+    }
+
     /// The pseudonym of a system actor (a job, the admin CLI).
     pub fn service(&self, name: &str) -> ActorKey {
         self.pseudonyms.service(name)

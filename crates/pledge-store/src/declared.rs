@@ -191,7 +191,11 @@ pub const TABLES: &[TableDeclaration] = &[
                 T,
                 "a keyed hash of the email for signing in; deleted with the account",
             ),
-            ("status", T, "active, locked or awaiting a guardian"),
+            (
+                "status",
+                T,
+                "active, invited (a guardian yet to choose a password) or needs-guardian",
+            ),
             ("email_verified_at", S, "when the email was verified"),
             ("failed_logins", I, "failed attempts since the last success"),
             ("locked_until", S, "end of a lockout"),
@@ -246,8 +250,34 @@ pub const TABLES: &[TableDeclaration] = &[
             ("last_seen_at", S, "last activity"),
             ("expires_at", S, "absolute timeout"),
             ("ended_at", S, "when it ended"),
+            (
+                "idle_seconds",
+                I,
+                "how long it may sit unused; none for a \"remember me\" session",
+            ),
         ],
         events: &[("last_seen_at", E::Logged)],
+        ..OWNED
+    },
+    TableDeclaration {
+        table: "account_token",
+        module: "accounts",
+        title: "Links we emailed you (verification, password reset, guardian confirmation)",
+        other: &[
+            ID,
+            PERSON,
+            ("purpose", T, "what the link does"),
+            (
+                "token_hash",
+                T,
+                "a hash of the link's secret; the secret itself is never stored",
+            ),
+            ("subject_id", U, "the guardian link a confirmation is for"),
+            CREATED,
+            ("expires_at", S, "when the link stops working"),
+            ("used_at", S, "when it was used"),
+        ],
+        events: &[("created_at", E::Logged)],
         ..OWNED
     },
     TableDeclaration {

@@ -97,6 +97,26 @@ pub enum StoreError {
     /// Someone acting for another person is not allowed to.
     #[error("not allowed to act for this person: {0}")]
     NotAllowedToAct(&'static str),
+    /// A form was refused: each problem names its field. Nothing was written.
+    #[error("{}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Refused(Vec<crate::accounts::FieldProblem>),
+    /// An emailed link is unknown, used already or expired.
+    #[error("this link is not valid: it was used already or has expired")]
+    LinkInvalid,
+    /// Signing in failed. The same error for an unknown address, a wrong password and a locked
+    /// account, so that nobody learns which addresses have accounts.
+    #[error(
+        "the email address or password is wrong, or the account is locked for {} minutes after {} failed attempts",
+        crate::accounts::LOCKOUT_FOR.whole_minutes(),
+        crate::accounts::LOCKOUT_AFTER
+    )]
+    SignInRefused,
+    /// The password was right but the email address is not verified yet.
+    #[error("the email address is not verified yet: follow the link we sent you")]
+    EmailNotVerified,
+    /// The password was right but a guardian has not confirmed yet.
+    #[error("your parent or guardian has not confirmed your account yet")]
+    AwaitingGuardian,
     /// The configuration is unusable.
     #[error("invalid store configuration: {0}")]
     Config(String),

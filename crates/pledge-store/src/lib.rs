@@ -13,6 +13,7 @@
 //! Status: this is the first slice of the store (people, the key store, the audit log in the
 //! database). The rest of the domain schema, the request workflows and retention sweeps follow.
 
+pub mod accounts;
 mod audit;
 pub mod catalogue;
 mod connect;

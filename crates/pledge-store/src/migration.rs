@@ -19,6 +19,7 @@ mod m20261123_000010_support;
 mod m20261123_000011_operations;
 mod m20261123_000012_audit_subject;
 mod m20261123_000101_subject_key;
+mod m20261201_000013_account_tokens;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_support::Migration),
             Box::new(m20261123_000011_operations::Migration),
             Box::new(m20261123_000012_audit_subject::Migration),
+            Box::new(m20261201_000013_account_tokens::Migration),
         ]
     }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use pledge_audit::{Action, ActorKey, Event};
 use pledge_domain::{AgeBand, CategoryId, PersonId, PurposeId};
 use pledge_policy::ValidPolicy;
-use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
@@ -89,7 +91,44 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<PersonId, StoreError> {
+        let txn = self.write_txn("start creating a person").await?;
+        let id = self.insert_person_with(&txn, new, actor, now).await?;
+        txn.commit().await.map_err(db("commit a new person"))?;
+        Ok(id)
+    }
+
+    /// Creates a person inside `txn`, acting as themselves (a registration).
+    pub(crate) async fn insert_person_in(
+        &self,
+        txn: &DatabaseTransaction,
+        new: &NewPerson,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
         let id = PersonId::from_uuid(Uuid::now_v7());
+        self.insert_person_as(txn, id, new, self.audit.actor(id), now)
+            .await
+    }
+
+    async fn insert_person_with(
+        &self,
+        txn: &DatabaseTransaction,
+        new: &NewPerson,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
+        let id = PersonId::from_uuid(Uuid::now_v7());
+        self.insert_person_as(txn, id, new, actor, now).await
+    }
+
+    /// A fresh data key in the key store, the sealed row and an audit entry inside `txn`.
+    async fn insert_person_as(
+        &self,
+        txn: &DatabaseTransaction,
+        id: PersonId,
+        new: &NewPerson,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<PersonId, StoreError> {
         let key = self.keys.create(id, now).await?;
         let birth = new.date_of_birth.map(|d| d.to_string());
         let row = person::ActiveModel {
@@ -105,12 +144,28 @@ impl Store {
             erasure_started_at: ActiveValue::Set(None),
             erased_at: ActiveValue::Set(None),
         };
-        let txn = self.write_txn("start creating a person").await?;
-        row.insert(&txn).await.map_err(db("store a person"))?;
+        row.insert(txn).await.map_err(db("store a person"))?;
         let event = self.event(actor, Action::Create, id, Some(purpose("account")?));
-        self.audit.append(&txn, vec![event], now).await?;
-        txn.commit().await.map_err(db("commit a new person"))?;
+        self.audit.append(txn, vec![event], now).await?;
         Ok(id)
+    }
+
+    /// Replaces `person`'s display name inside `txn` (a guardian naming themselves when they
+    /// accept an invitation).
+    pub(crate) async fn set_display_name_in(
+        &self,
+        txn: &DatabaseTransaction,
+        key: &DataKey,
+        person: PersonId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        let row = person::ActiveModel {
+            id: ActiveValue::Unchanged(person.as_uuid()),
+            display_name: ActiveValue::Set(Some(key.seal(NAME, name.as_bytes())?)),
+            ..Default::default()
+        };
+        row.update(txn).await.map_err(db("store a name"))?;
+        Ok(())
     }
 
     /// Reads a person for `purpose`, writing the read to the audit log first (K30).

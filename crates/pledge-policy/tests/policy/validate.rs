@@ -229,3 +229,25 @@ fn store_columns_are_written_as_table_dot_column_and_claimed_once() {
         "{err}"
     );
 }
+
+#[test]
+fn the_session_cookie_must_be_an_essential_cookie_of_the_catalogue() {
+    let security = "absolute_timeout = \"12 hours\"\n";
+    load_replacing(
+        security,
+        "absolute_timeout = \"12 hours\"\nsession_cookie = \"session\"\n",
+    )
+    .expect("the essential first-party cookie is accepted");
+    check(
+        security,
+        "absolute_timeout = \"12 hours\"\nsession_cookie = \"sesion\"\n",
+        "session_cookie",
+        "`sesion` names no cookie of the catalogue",
+    );
+    check(
+        security,
+        "absolute_timeout = \"12 hours\"\nsession_cookie = \"stats\"\n",
+        "session_cookie",
+        "must be an essential cookie",
+    );
+}

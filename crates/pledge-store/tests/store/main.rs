@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+mod accounts;
 mod audit;
 mod catalogue;
 mod declared;

@@ -11,7 +11,7 @@ use pledge_store::{Field, NewPerson, Store, StoreError};
 use sea_orm::{ConnectionTrait, Statement};
 use uuid::Uuid;
 
-use crate::support::{kexara, now, on_both};
+use crate::support::{count, kexara, now, on_both};
 
 fn noor() -> NewPerson {
     NewPerson {
@@ -115,17 +115,6 @@ async fn populate(store: &Store, policy: &ValidPolicy, person: PersonId) -> Uuid
         ],
     )
     .await
-}
-
-async fn count(store: &Store, sql: &str) -> i64 {
-    let backend = store.connection().get_database_backend();
-    let row = store
-        .connection()
-        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 fn unzip(bytes: Vec<u8>, name: &str) -> serde_json::Value {

@@ -129,3 +129,16 @@ pub fn kexara() -> pledge_policy::ValidPolicy {
         .load()
         .expect("kexara loads")
 }
+
+/// The single number `sql` (a `SELECT COUNT(*) …`) returns.
+pub async fn count(store: &Store, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = store.connection().get_database_backend();
+    let row = store
+        .connection()
+        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
