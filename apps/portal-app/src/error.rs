@@ -15,6 +15,12 @@ pub enum PortalError {
     /// There is nothing at this address.
     #[error("not found")]
     NotFound,
+    /// The page or function needs a signed-in person.
+    #[error("please sign in first")]
+    SignInRequired,
+    /// The signed-in person may not do this.
+    #[error("you are not allowed to do this")]
+    Forbidden,
     /// Something failed on the server; details are in its log.
     #[error("something went wrong on our side; please try again in a moment")]
     Unavailable,
@@ -36,10 +42,32 @@ impl From<pledge_store::StoreError> for PortalError {
     fn from(error: pledge_store::StoreError) -> Self {
         match error {
             pledge_store::StoreError::Invalid(reason) => Self::Invalid(reason.to_owned()),
+            refusal @ (pledge_store::StoreError::Refused(_)
+            | pledge_store::StoreError::LinkInvalid
+            | pledge_store::StoreError::SignInRefused
+            | pledge_store::StoreError::EmailNotVerified
+            | pledge_store::StoreError::AwaitingGuardian
+            | pledge_store::StoreError::BelowMinimumAge { .. }) => {
+                Self::Invalid(capitalised(&refusal.to_string()))
+            }
             other => {
                 leptos::logging::error!("store error: {other}");
                 Self::Unavailable
             }
         }
     }
+}
+
+/// `text` with its first letter upper-cased, as a sentence on a page starts.
+#[cfg(feature = "ssr")]
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        let sentence: String = first.to_uppercase().chain(chars).collect();
+        if sentence.ends_with('.') {
+            sentence
+        } else {
+            sentence + "."
+        }
+    })
 }

@@ -7,8 +7,10 @@
 //! types of their own (never the store's rows) and errors that say what the person can do
 //! ([`PortalError`]), never what went wrong inside.
 
+pub mod account;
 pub mod catalogue;
 pub mod error;
+pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -50,6 +52,7 @@ pub fn App() -> impl IntoView {
                 <A href="/">"Pledge Training"</A>
                 <nav>
                     <A href="/">"Courses"</A>
+                    <account::AccountLinks/>
                 </nav>
             </header>
             <main>
@@ -60,6 +63,17 @@ pub fn App() -> impl IntoView {
                         view=catalogue::CoursePage
                         ssr=SsrMode::InOrder
                     />
+                    <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/register/sent") view=account::RegisterSentPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/verify") view=account::ResendPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/verify/:token") view=account::VerifyPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/link-sent") view=account::LinkSentPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/signin") view=account::SignInPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account/password") view=account::PasswordPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>

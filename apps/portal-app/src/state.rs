@@ -28,3 +28,30 @@ pub fn portal_state() -> Result<PortalState, PortalError> {
         PortalError::Unavailable
     })
 }
+
+/// The session of the person making this request, if they are signed in (the server's session
+/// layer puts it on the request).
+pub fn viewer() -> Option<pledge_store::accounts::ActiveSession> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<pledge_store::accounts::ActiveSession>()
+            .cloned()
+    })
+}
+
+/// The signed-in person's session, or a redirect to the sign-in page that comes back to `next`.
+///
+/// # Errors
+/// [`PortalError::SignInRequired`] without a session.
+pub fn require_viewer(next: &str) -> Result<pledge_store::accounts::ActiveSession, PortalError> {
+    viewer().ok_or_else(|| {
+        leptos_axum::redirect(&format!("/signin?next={next}"));
+        PortalError::SignInRequired
+    })
+}
+
+/// The current time. The only clock the portal's pages read.
+pub fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}

@@ -1,8 +1,19 @@
-//! Demo data for a newcomer's first run: a catalogue to browse. Added only to an empty
-//! catalogue, so restarting the portal never duplicates it.
+//! Demo data for a newcomer's first run: a catalogue to browse and a person in every role to
+//! sign in as (all with [`DEMO_PASSWORD`]). Each part is added only when it is missing, so
+//! restarting the portal never duplicates it.
 
+use pledge_domain::Role;
+use pledge_policy::ValidPolicy;
+use pledge_store::accounts::{Registered, Registration};
 use pledge_store::{CourseFilter, NewCourse, Store, StoreError};
 use time::OffsetDateTime;
+use time::macros::date;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo tangerine orbit 2026";
+
+/// The domain of the demo addresses (reserved: mail to it goes nowhere).
+const DEMO_DOMAIN: &str = "demo.pledge.invalid";
 
 /// (slug, title, summary, price in cents).
 const COURSES: [(&str, &str, &str, i64); 6] = [
@@ -68,4 +79,74 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         store.add_course(&course, now).await?;
     }
     Ok(COURSES.len())
+}
+
+/// The demo address of `role`.
+pub fn demo_email(role: Role) -> String {
+    format!("{}@{DEMO_DOMAIN}", role.name())
+}
+
+/// Adds a verified demo account per role (and a young learner linked to the demo guardian)
+/// unless they exist; returns the addresses added.
+///
+/// # Errors
+/// Store failures.
+pub async fn seed_people(
+    store: &Store,
+    policy: &ValidPolicy,
+    now: OffsetDateTime,
+) -> Result<Vec<String>, StoreError> {
+    let mut added = Vec::new();
+    for role in Role::ALL {
+        if role == Role::Guardian {
+            continue;
+        }
+        let email = demo_email(role);
+        if store.account_by_email(&email).await?.is_some() {
+            continue;
+        }
+        let form = Registration {
+            display_name: format!("Demo {}", role.name().replace('-', " ")),
+            email: email.clone(),
+            date_of_birth: Some(date!(1990 - 01 - 01)),
+            password: DEMO_PASSWORD.to_owned(),
+            guardian_email: None,
+        };
+        if let Registered::Created { person, verify, .. } =
+            store.register_account(&form, policy, now).await?
+        {
+            store.verify_email(&verify.token, now).await?;
+            store.grant_role(policy, person, role, None, now).await?;
+            added.push(email);
+        }
+    }
+    let minor = format!("young-learner@{DEMO_DOMAIN}");
+    if store.account_by_email(&minor).await?.is_none() {
+        let birth = now
+            .date()
+            .replace_year(now.year() - 15)
+            .unwrap_or(now.date());
+        let form = Registration {
+            display_name: "Demo young learner".to_owned(),
+            email: minor.clone(),
+            date_of_birth: Some(birth),
+            password: DEMO_PASSWORD.to_owned(),
+            guardian_email: Some(demo_email(Role::Guardian)),
+        };
+        if let Registered::Created {
+            verify,
+            guardian: Some(invite),
+            ..
+        } = store.register_account(&form, policy, now).await?
+        {
+            store.verify_email(&verify.token, now).await?;
+            let account = Some(("Demo guardian", DEMO_PASSWORD));
+            store
+                .confirm_guardian(&invite.token, account, policy, now)
+                .await?;
+            added.push(minor);
+            added.push(demo_email(Role::Guardian));
+        }
+    }
+    Ok(added)
 }

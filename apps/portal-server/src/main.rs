@@ -5,24 +5,23 @@
 //! server functions, and the browser bundle from `--site-root`/pkg. Prints
 //! `listening on http://ADDRESS` once it accepts connections; stops cleanly on Ctrl-C.
 
+mod accounts;
 mod config;
 mod demo;
+mod mail;
+mod session;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use axum::Router;
 use clap::Parser;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use pledge_policy::ValidPolicy;
 use pledge_store::Store;
 use portal_app::state::PortalState;
-use portal_app::{App, shell};
-use tower_http::services::ServeDir;
 
 /// The Pledge reference portal.
 #[derive(Debug, Parser)]
@@ -43,6 +42,13 @@ struct Args {
     /// Start without adding the demo catalogue to an empty store.
     #[arg(long)]
     no_demo: bool,
+    /// The address people reach the portal at, used in emailed links (default: `http://` and
+    /// the listening address).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Who email comes from.
+    #[arg(long, default_value = "Pledge Training <no-reply@pledge.invalid>")]
+    mail_from: String,
 }
 
 fn load_policy(spec: &str) -> Result<ValidPolicy> {
@@ -66,12 +72,21 @@ async fn main() -> Result<()> {
         .await
         .context("opening the store")?;
     if !args.no_demo {
-        let added = demo::seed(&store, time::OffsetDateTime::now_utc()).await?;
+        let now = time::OffsetDateTime::now_utc();
+        let added = demo::seed(&store, now).await?;
         if added > 0 {
             eprintln!("portal: added {added} demo courses");
         }
+        let people = demo::seed_people(&store, &policy, now).await?;
+        if !people.is_empty() {
+            eprintln!(
+                "portal: added demo accounts {} (password: {})",
+                people.join(", "),
+                demo::DEMO_PASSWORD
+            );
+        }
     }
-    let state = PortalState {
+    let portal = PortalState {
         store,
         policy: Arc::new(policy),
     };
@@ -79,34 +94,46 @@ async fn main() -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
     let options = LeptosOptions::builder()
         .output_name("portal")
         .site_root(args.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let app = router(options, state, &args.site_root);
+    let server = web::Server {
+        cookie: session::SessionCookie::for_policy(&portal.policy, &public_url)?,
+        mailer: Arc::new(mail::Mailer::from_env(&args.data_dir)?),
+        from: args
+            .mail_from
+            .parse()
+            .with_context(|| format!("--mail-from {:?} is not a mailbox", args.mail_from))?,
+        public_origin: origin_of(&public_url),
+        public_url,
+        options,
+        portal,
+    };
+    let app = web::router(server, &args.site_root);
     println!("listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("serving")
 }
 
-/// Every route: the pages, the server functions, and the bundle.
-fn router(options: LeptosOptions, state: PortalState, site_root: &std::path::Path) -> Router {
-    let routes = generate_route_list(App);
-    let shell_options = options.clone();
-    Router::new()
-        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(state.clone()),
-            move || shell(shell_options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options)
+/// The scheme, host and port of `url` (what a browser sends as `Origin`).
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{host}")
 }

@@ -1008,7 +1008,7 @@ impl Store {
         if !account.verified {
             return Err(StoreError::EmailNotVerified);
         }
-        self.start_session(account.person, lasting, client, policy, now)
+        self.open_session(account.person, lasting, client, policy, now)
             .await
     }
 
@@ -1035,7 +1035,12 @@ impl Store {
             .map(|_| ())
     }
 
-    async fn start_session(
+    /// Starts a session for `person` without checking a password: only for someone the caller
+    /// has just authenticated (the browser that changed its password keeps a fresh session).
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for timeouts out of range; failures.
+    pub async fn open_session(
         &self,
         person: PersonId,
         lasting: Lasting,

@@ -1,0 +1,479 @@
+//! Accounts without JavaScript, over real HTTP and real SMTP: registering under the age rule
+//! (K43, K44), verification, signing in and out with the policy's cookie (W43, J22), password
+//! reset and change, no user enumeration, and forms from other sites refused.
+
+use crate::support::{DataDir, Mailbox, Portal, Reply, start_with};
+
+const COOKIE: &str = "__Host-kx_session";
+const PASSWORD: &str = "tangerine obelisk wharf 1987";
+
+async fn portal_with_mail() -> (Portal, Mailbox) {
+    let mail = Mailbox::start().await;
+    let portal = start_with(DataDir::new(), &["--no-demo"], Some(&mail));
+    (portal, mail)
+}
+
+async fn register(portal: &Portal, email: &str, birth: &str, guardian: &str) -> Reply {
+    portal
+        .post(
+            "/register",
+            &[
+                ("display_name", "Ada Lovelace"),
+                ("email", email),
+                ("date_of_birth", birth),
+                ("guardian_email", guardian),
+                ("password", PASSWORD),
+            ],
+            None,
+        )
+        .await
+}
+
+/// Registers and verifies an adult; returns nothing but leaves them able to sign in.
+async fn verified_adult(portal: &Portal, mail: &Mailbox, email: &str) {
+    let reply = register(portal, email, "1990-12-10", "").await;
+    assert_eq!((reply.status, reply.location()), (303, "/register/sent"));
+    let link = mail.link(email, "verify").await;
+    let verified = portal.post(&link, &[], None).await;
+    assert_eq!(verified.location(), "/signin?notice=verified");
+}
+
+async fn sign_in(portal: &Portal, email: &str, password: &str) -> Reply {
+    portal
+        .post(
+            "/signin",
+            &[
+                ("email", email),
+                ("password", password),
+                ("next", "/account"),
+            ],
+            None,
+        )
+        .await
+}
+
+/// Signs in and returns the cookie pair to send back.
+async fn session(portal: &Portal, email: &str, password: &str) -> String {
+    let reply = sign_in(portal, email, password).await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    reply.cookie_pair(COOKIE)
+}
+
+async fn signed_in(portal: &Portal, cookie: &str) -> bool {
+    portal
+        .get("/account", Some(cookie))
+        .await
+        .body
+        .contains("Change your password")
+}
+
+#[tokio::test]
+async fn w43_a_person_registers_verifies_signs_in_and_out_without_javascript() {
+    let (portal, mail) = portal_with_mail().await;
+    let page = portal.get("/register", None).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("At least 12 characters"),
+        "the policy's rule is explained"
+    );
+
+    verified_adult(&portal, &mail, "ada@example.org").await;
+    let reply = sign_in(&portal, "ada@example.org", PASSWORD).await;
+    assert_eq!((reply.status, reply.location()), (303, "/account"));
+    let set = reply.set_cookie(COOKIE).unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(set.contains(attribute), "{set}");
+    }
+    assert!(
+        !set.contains("Max-Age"),
+        "kexara's session cookie ends with the browser: {set}"
+    );
+    let cookie = reply.cookie_pair(COOKIE);
+    let account = portal.get("/account", Some(&cookie)).await;
+    assert!(account.body.contains("ada@example.org") && account.body.contains("Ada Lovelace"));
+
+    let out = portal.post("/signout", &[], Some(&cookie)).await;
+    assert_eq!(out.location(), "/signin?notice=signed-out");
+    assert!(
+        out.set_cookie(COOKIE).unwrap().contains("Max-Age=0"),
+        "J22: removed at sign-out"
+    );
+    let after = portal.get("/account", Some(&cookie)).await;
+    assert_eq!(after.status, 302, "the old cookie no longer signs in");
+    assert_eq!(after.location(), "/signin?next=/account");
+}
+
+#[tokio::test]
+async fn a_refused_form_keeps_what_was_typed_and_names_each_problem() {
+    let (portal, mail) = portal_with_mail().await;
+    let reply = portal
+        .post(
+            "/register",
+            &[
+                ("display_name", "Ada Lovelace"),
+                ("email", "ada-at-example.org"),
+                ("date_of_birth", "1990-12-10"),
+                ("password", "password1234"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 422);
+    let page = &reply.body;
+    assert!(page.contains("id=\"field-email-problem\""), "{page}");
+    assert!(page.contains("Enter an email address like name@example.org."));
+    assert!(page.contains("id=\"field-password-problem\""));
+    assert!(page.contains("too common or too easy to guess"));
+    assert!(
+        page.contains("value=\"Ada Lovelace\"") && page.contains("value=\"ada-at-example.org\"")
+    );
+    assert!(
+        !page.contains("password1234"),
+        "a password is never sent back"
+    );
+    assert!(page.contains("aria-invalid=\"true\""));
+    let bad_date = portal
+        .post(
+            "/register",
+            &[("display_name", "Ada"), ("date_of_birth", "10/12/1990")],
+            None,
+        )
+        .await;
+    assert_eq!(bad_date.status, 422);
+    assert!(bad_date.body.contains("Enter the date as year-month-day"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        mail.count(),
+        0,
+        "nothing was registered, so nothing was sent"
+    );
+}
+
+#[tokio::test]
+async fn k43_a_child_below_the_minimum_age_is_refused_and_nothing_is_kept() {
+    let (portal, mail) = portal_with_mail().await;
+    let reply = register(
+        &portal,
+        "kid@example.org",
+        "2018-05-05",
+        "parent@example.org",
+    )
+    .await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply
+            .body
+            .contains("People under 13 cannot register; nothing was kept.")
+    );
+    assert!(
+        !reply.body.contains("kid@example.org"),
+        "not even echoed back"
+    );
+    let again = sign_in(&portal, "kid@example.org", PASSWORD).await;
+    assert_eq!(again.status, 422);
+    assert_eq!(mail.count(), 0);
+}
+
+#[tokio::test]
+async fn k44_a_guardian_confirms_before_the_young_person_can_sign_in() {
+    let (portal, mail) = portal_with_mail().await;
+    let missing = register(&portal, "sam@example.org", "2011-06-01", "").await;
+    assert_eq!(missing.status, 422);
+    assert!(missing.body.contains("id=\"field-guardian_email-problem\""));
+
+    let reply = register(
+        &portal,
+        "sam@example.org",
+        "2011-06-01",
+        "parent@example.org",
+    )
+    .await;
+    assert_eq!(reply.location(), "/register/sent");
+    let verify = mail.link("sam@example.org", "verify").await;
+    portal.post(&verify, &[], None).await;
+    let early = sign_in(&portal, "sam@example.org", PASSWORD).await;
+    assert_eq!(early.status, 422);
+    assert!(early.body.contains("guardian has not confirmed"));
+
+    let confirm = mail.link("parent@example.org", "guardian").await;
+    let page = portal.get(&confirm, None).await;
+    let main = &page.body[page.body.find("<main>").unwrap()..];
+    assert!(
+        main.contains("Ada Lovelace asked to create an account"),
+        "{main}"
+    );
+    let unticked = portal
+        .post(
+            &confirm,
+            &[("display_name", "Pat"), ("password", PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(unticked.status, 422);
+    assert!(unticked.body.contains("Tick the box"));
+    assert!(
+        unticked.body.contains("value=\"Pat\""),
+        "the name typed is kept"
+    );
+    let done = portal
+        .post(
+            &confirm,
+            &[
+                ("display_name", "Pat"),
+                ("password", PASSWORD),
+                ("confirm", "yes"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(done.location(), "/signin?notice=guardian");
+    session(&portal, "sam@example.org", PASSWORD).await;
+    let parent = session(&portal, "parent@example.org", PASSWORD).await;
+    let account = portal.get("/account", Some(&parent)).await;
+    assert!(
+        account.body.contains("learner, guardian"),
+        "{}",
+        account.body
+    );
+    let reused = portal
+        .post(
+            &confirm,
+            &[
+                ("display_name", "Pat"),
+                ("password", PASSWORD),
+                ("confirm", "yes"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(reused.status, 422, "the link works once");
+}
+
+#[tokio::test]
+async fn nobody_learns_which_addresses_have_accounts() {
+    let (portal, mail) = portal_with_mail().await;
+    verified_adult(&portal, &mail, "ada@example.org").await;
+    let before = mail.count();
+
+    let again = register(&portal, "ada@example.org", "1990-12-10", "").await;
+    assert_eq!((again.status, again.location()), (303, "/register/sent"));
+    for _ in 0..100 {
+        if mail.count() > before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(mail.count(), before + 1);
+    let warning = mail.to("ada@example.org").pop().unwrap();
+    assert!(warning.contains("Someone tried to register") && warning.contains("/reset"));
+
+    let unknown = portal
+        .post("/reset", &[("email", "nobody@example.org")], None)
+        .await;
+    let known = portal
+        .post("/reset", &[("email", "ada@example.org")], None)
+        .await;
+    assert_eq!(unknown.location(), known.location());
+    let refused = |reply: &Reply| {
+        let start = reply.body.find("form-message").unwrap();
+        reply.body[start..start + 200].to_owned()
+    };
+    let nobody = sign_in(&portal, "nobody@example.org", PASSWORD).await;
+    let wrong = sign_in(&portal, "ada@example.org", "not the password at all").await;
+    assert_eq!((nobody.status, wrong.status), (422, 422));
+    assert_eq!(refused(&nobody), refused(&wrong));
+    assert!(mail.to("nobody@example.org").is_empty());
+}
+
+#[tokio::test]
+async fn a_reset_ends_every_session_and_a_password_change_keeps_only_this_one() {
+    let (portal, mail) = portal_with_mail().await;
+    verified_adult(&portal, &mail, "ada@example.org").await;
+    let first = session(&portal, "ada@example.org", PASSWORD).await;
+    let second = session(&portal, "ada@example.org", PASSWORD).await;
+    assert_ne!(first, second);
+
+    portal
+        .post("/reset", &[("email", "ada@example.org")], None)
+        .await;
+    let link = mail.link("ada@example.org", "reset").await;
+    let weak = portal.post(&link, &[("new_password", "short")], None).await;
+    assert_eq!(weak.status, 422);
+    assert!(weak.body.contains("id=\"field-new_password-problem\""));
+    let reset = portal
+        .post(&link, &[("new_password", "brand new phrase 77")], None)
+        .await;
+    assert_eq!(reset.location(), "/signin?notice=reset");
+    assert!(!signed_in(&portal, &first).await && !signed_in(&portal, &second).await);
+    assert_eq!(
+        portal
+            .post(&link, &[("new_password", "x y z w v u t")], None)
+            .await
+            .status,
+        422
+    );
+
+    let third = session(&portal, "ada@example.org", "brand new phrase 77").await;
+    let other = session(&portal, "ada@example.org", "brand new phrase 77").await;
+    let wrong = portal
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "nope"),
+                ("new_password", "another fine phrase 2026"),
+            ],
+            Some(&third),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("That is not your current password."));
+    let changed = portal
+        .post(
+            "/account/password",
+            &[
+                ("current_password", "brand new phrase 77"),
+                ("new_password", "another fine phrase 2026"),
+            ],
+            Some(&third),
+        )
+        .await;
+    assert_eq!(changed.location(), "/account?notice=password");
+    let fresh = changed.cookie_pair(COOKIE);
+    assert!(
+        signed_in(&portal, &fresh).await,
+        "this browser keeps a new session"
+    );
+    assert!(!signed_in(&portal, &third).await && !signed_in(&portal, &other).await);
+}
+
+#[tokio::test]
+async fn signing_in_again_replaces_the_session_id() {
+    let (portal, mail) = portal_with_mail().await;
+    verified_adult(&portal, &mail, "ada@example.org").await;
+    let old = session(&portal, "ada@example.org", PASSWORD).await;
+    let again = portal
+        .post(
+            "/signin",
+            &[("email", "ada@example.org"), ("password", PASSWORD)],
+            Some(&old),
+        )
+        .await;
+    let new = again.cookie_pair(COOKIE);
+    assert_ne!(old, new);
+    assert!(!signed_in(&portal, &old).await && signed_in(&portal, &new).await);
+}
+
+#[tokio::test]
+async fn forms_posted_from_another_site_are_refused() {
+    let (portal, mail) = portal_with_mail().await;
+    let reply = portal
+        .post_from(
+            "/register",
+            &[
+                ("display_name", "Ada"),
+                ("email", "ada@example.org"),
+                ("date_of_birth", "1990-12-10"),
+                ("password", PASSWORD),
+            ],
+            None,
+            "https://evil.example",
+        )
+        .await;
+    assert_eq!(reply.status, 403);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(mail.count(), 0, "nothing was registered");
+}
+
+#[tokio::test]
+async fn j22_jtec_keeps_people_signed_in_two_days_or_two_weeks_with_remember_me() {
+    let mail = Mailbox::start().await;
+    let portal = start_with(
+        DataDir::new(),
+        &["--no-demo", "--pack", "jtec"],
+        Some(&mail),
+    );
+    verified_adult(&portal, &mail, "ada@example.org").await;
+    let page = portal.get("/signin", None).await;
+    assert!(page.body.contains("Keep me signed in for 2 weeks"));
+    let standard = sign_in(&portal, "ada@example.org", PASSWORD).await;
+    let (name, _) = standard
+        .headers
+        .iter()
+        .find(|(n, v)| {
+            n.eq_ignore_ascii_case("set-cookie") && v.starts_with("wordpress_logged_in_")
+        })
+        .map(|(_, v)| v.split_once('=').unwrap())
+        .expect("jtec's declared sign-in cookie");
+    assert_eq!(
+        name.len(),
+        "wordpress_logged_in_".len() + 32,
+        "{{hash}} is filled in"
+    );
+    assert!(
+        standard
+            .set_cookie(name)
+            .unwrap()
+            .contains("Max-Age=172800")
+    );
+    let remembered = portal
+        .post(
+            "/signin",
+            &[
+                ("email", "ada@example.org"),
+                ("password", PASSWORD),
+                ("remember", "yes"),
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        remembered
+            .set_cookie(name)
+            .unwrap()
+            .contains("Max-Age=1209600")
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_the_same_message() {
+    let (portal, mail) = portal_with_mail().await;
+    verified_adult(&portal, &mail, "ada@example.org").await;
+    for _ in 0..5 {
+        let reply = sign_in(&portal, "ada@example.org", "wrong password again").await;
+        assert_eq!(reply.status, 422);
+    }
+    let locked = sign_in(&portal, "ada@example.org", PASSWORD).await;
+    assert_eq!(locked.status, 422, "locked even with the right password");
+    assert!(
+        locked
+            .body
+            .contains("locked for 15 minutes after 5 failed attempts")
+    );
+}
+
+#[tokio::test]
+async fn the_demo_has_a_person_in_every_role() {
+    let portal = start_with(DataDir::new(), &[], None);
+    for role in [
+        "learner",
+        "instructor",
+        "tour-coordinator",
+        "support-agent",
+        "content-moderator",
+        "finance",
+        "privacy-officer",
+        "administrator",
+        "guardian",
+    ] {
+        let email = format!("{role}@demo.pledge.invalid");
+        let cookie = session(&portal, &email, "demo tangerine orbit 2026").await;
+        let account = portal.get("/account", Some(&cookie)).await;
+        assert!(account.body.contains(role), "{role}: {}", account.body);
+    }
+    session(
+        &portal,
+        "young-learner@demo.pledge.invalid",
+        "demo tangerine orbit 2026",
+    )
+    .await;
+}

@@ -1,0 +1,14 @@
+//! The portal as people use it: the real binary on a fresh SQLite data directory, asked over
+//! real HTTP, sending real email over SMTP to a sink the tests run. (Browser tests in headless
+//! Chromium come with the journeys.)
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // tests may fail loudly
+
+mod accounts;
+mod catalogue;
+mod support;

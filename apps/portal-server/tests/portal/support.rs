@@ -1,0 +1,316 @@
+//! A running portal on a fresh data directory, a small HTTP/1.0 client that keeps the
+//! response's head, and an SMTP sink that keeps every message it is sent.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
+use tokio::net::TcpListener;
+
+/// A running portal, stopped when dropped.
+pub struct Portal {
+    child: Child,
+    pub addr: String,
+    _dir: Option<DataDir>,
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A data directory, removed when dropped.
+pub struct DataDir(pub std::path::PathBuf);
+
+impl DataDir {
+    pub fn new() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        Self(std::env::temp_dir().join(format!("pledge-portal-{}-{nanos}", std::process::id())))
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Starts the portal on `dir` (removed when the portal stops) with `args`, sending mail to
+/// `mail` when given.
+pub fn start_with(dir: DataDir, args: &[&str], mail: Option<&Mailbox>) -> Portal {
+    let mut portal = start_at(&dir.0, args, mail);
+    portal._dir = Some(dir);
+    portal
+}
+
+/// Starts the portal on the data directory `dir`, which outlives it.
+pub fn start_at(dir: &std::path::Path, args: &[&str], mail: Option<&Mailbox>) -> Portal {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
+    command
+        .args(["--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("PLEDGE_SMTP_URL")
+        .stdout(Stdio::piped());
+    if let Some(mail) = mail {
+        command.env("PLEDGE_SMTP_URL", format!("smtp://{}", mail.addr));
+    }
+    let mut child = command.spawn().expect("the portal starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the portal says where it listens");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_owned();
+    Portal {
+        child,
+        addr,
+        _dir: None,
+    }
+}
+
+/// The portal with the demo data and the default pack, without mail.
+pub fn start() -> Portal {
+    start_with(DataDir::new(), &[], None)
+}
+
+/// One HTTP response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Set-Cookie` header for `cookie`, if the response sets it.
+    pub fn set_cookie(&self, cookie: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.as_str())
+            .find(|v| v.starts_with(&format!("{cookie}=")))
+    }
+
+    /// The `name=value` pair a `Set-Cookie` for `cookie` sets.
+    pub fn cookie_pair(&self, cookie: &str) -> String {
+        let set = self
+            .set_cookie(cookie)
+            .unwrap_or_else(|| panic!("no {cookie} cookie set: {self:?}"));
+        set.split(';').next().unwrap().to_owned()
+    }
+
+    /// Where a redirect goes.
+    pub fn location(&self) -> &str {
+        self.header("location")
+            .unwrap_or_else(|| panic!("not a redirect: {} {}", self.status, self.body))
+    }
+}
+
+impl Portal {
+    async fn send(&self, request: String) -> Reply {
+        let mut stream = tokio::net::TcpStream::connect(&self.addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        let response = String::from_utf8(response).expect("UTF-8");
+        let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|code| code.parse().ok())
+            .expect("a status code");
+        let headers = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    /// `GET path` as a browser without JavaScript asks, with `cookie` (`name=value`) if given.
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
+        self.send(format!(
+            "GET {path} HTTP/1.0\r\nHost: {}\r\nAccept: text/html\r\n{cookie}\r\n",
+            self.addr
+        ))
+        .await
+    }
+
+    /// `POST path` with form `fields`, as a browser sends a form from this site.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        self.post_from(path, fields, cookie, &format!("http://{}", self.addr))
+            .await
+    }
+
+    /// `POST path` from a page whose origin is `origin`.
+    pub async fn post_from(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        cookie: Option<&str>,
+        origin: &str,
+    ) -> Reply {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let cookie = cookie
+            .map(|c| format!("Cookie: {c}\r\n"))
+            .unwrap_or_default();
+        self.send(format!(
+            "POST {path} HTTP/1.0\r\nHost: {}\r\nAccept: text/html\r\nOrigin: {origin}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n{cookie}\r\n{body}",
+            self.addr,
+            body.len()
+        ))
+        .await
+    }
+}
+
+/// What a sink keeps: each message's recipients and its whole text.
+type Kept = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+/// The messages an SMTP sink received: (recipients, whole message).
+pub struct Mailbox {
+    pub addr: String,
+    messages: Kept,
+}
+
+impl Mailbox {
+    /// An SMTP sink on a free port of the loopback interface.
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&messages);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve_smtp(stream, Arc::clone(&kept)));
+            }
+        });
+        Self { addr, messages }
+    }
+
+    /// Every message sent to `to` so far.
+    pub fn to(&self, to: &str) -> Vec<String> {
+        self.messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(rcpt, _)| rcpt.iter().any(|r| r == to))
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
+    /// How many messages arrived in all.
+    pub fn count(&self) -> usize {
+        self.messages.lock().unwrap().len()
+    }
+
+    /// The link to `path/…` in the latest message to `to`, waiting up to ten seconds for it.
+    pub async fn link(&self, to: &str, path: &str) -> String {
+        for _ in 0..100 {
+            if let Some(link) = self.to(to).last().and_then(|m| link_in(m, path)) {
+                return link;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "no message with a {path} link reached {to}: {:?}",
+            self.to(to)
+        );
+    }
+}
+
+/// The path of the first link to `/{path}/…` in `message`.
+pub fn link_in(message: &str, path: &str) -> Option<String> {
+    let marker = format!("/{path}/");
+    let start = message.find(&marker)?;
+    let rest = &message[start..];
+    let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
+}
+
+/// Speaks just enough SMTP to take messages: greeting, EHLO/HELO, MAIL, RCPT, DATA, RSET,
+/// NOOP and QUIT.
+async fn serve_smtp(stream: tokio::net::TcpStream, messages: Kept) {
+    let (read, mut write) = stream.into_split();
+    let mut lines = AsyncBufReader::new(read);
+    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+    let mut recipients = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let reply: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
+            b"250 sink\r\n"
+        } else if command.starts_with("MAIL FROM") || command.starts_with("RSET") {
+            recipients.clear();
+            b"250 OK\r\n"
+        } else if command.starts_with("RCPT TO") {
+            let address = line.trim_end()[8..]
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned();
+            recipients.push(address);
+            b"250 OK\r\n"
+        } else if command == "DATA" {
+            let _ = write.write_all(b"354 go ahead\r\n").await;
+            let mut message = String::new();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                message.push_str(line.strip_prefix('.').unwrap_or(&line));
+            }
+            messages
+                .lock()
+                .unwrap()
+                .push((std::mem::take(&mut recipients), message));
+            b"250 kept\r\n"
+        } else if command == "QUIT" {
+            let _ = write.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            b"250 OK\r\n"
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
