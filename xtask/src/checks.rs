@@ -77,6 +77,12 @@ pub fn ci(root: &Path) -> Result<()> {
         &cargo,
         &[&clippy[..], &["--", "-D", "warnings"]].concat(),
     )?;
+    // The browser tests drive the real bundle: build it, and tell them where it is.
+    let site = crate::portal::build(root, false)?;
+    shell::set_environment(vec![(
+        "PLEDGE_SITE_ROOT".to_owned(),
+        site.to_string_lossy().into_owned(),
+    )]);
     let mut counts = shell::TestCounts::default();
     let tests = [
         "test",

@@ -11,10 +11,39 @@ use crate::{postgres, shell};
 /// The wasm target the pure crates (and later the portal's browser bundle) build for.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
+/// Debian's Chromium and its matching ChromeDriver, for the portal's browser tests.
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
 /// Installs everything, and returns the PostgreSQL cluster it started, if it had to.
 pub fn everything(root: &Path) -> Result<Option<postgres::Cluster>> {
     wasm_target(root)?;
+    chromium(root)?;
     postgres::provide(root)
+}
+
+/// Installs Debian's Chromium and ChromeDriver unless both are there (never a browser that a
+/// test tool downloads), and tells the browser tests where they are.
+pub fn chromium(root: &Path) -> Result<()> {
+    let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present() {
+        let install = [
+            "install",
+            "-y",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ];
+        if shell::run(root, "apt-get", &install).is_err() {
+            shell::run(root, "apt-get", &["update"])?;
+            shell::run(root, "apt-get", &install)?;
+        }
+    }
+    shell::set_environment(vec![
+        ("PLEDGE_CHROMIUM".to_owned(), CHROMIUM.to_owned()),
+        ("PLEDGE_CHROMEDRIVER".to_owned(), CHROMEDRIVER.to_owned()),
+    ]);
+    Ok(())
 }
 
 /// Installs the wasm32 target unless it is there.

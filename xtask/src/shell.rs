@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
@@ -20,22 +20,26 @@ pub fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
-/// Environment variables every command started from here gets (set once, by provisioning).
-static EXTRA_ENV: OnceLock<Vec<(String, String)>> = OnceLock::new();
+/// Environment variables every command started from here gets (added by provisioning).
+static EXTRA_ENV: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
-/// Sets the environment every later command gets. Only the first call counts.
+/// Adds `vars` to the environment every later command gets.
 pub fn set_environment(vars: Vec<(String, String)>) {
     for (name, value) in &vars {
         eprintln!("xtask: {name}={value}");
     }
-    let _ = EXTRA_ENV.set(vars);
+    if let Ok(mut extra) = EXTRA_ENV.lock() {
+        extra.extend(vars);
+    }
 }
 
 /// A command for `program` with the provisioned environment.
 pub fn command(program: &str) -> Command {
     let mut command = Command::new(program);
-    for (name, value) in EXTRA_ENV.get().into_iter().flatten() {
-        command.env(name, value);
+    if let Ok(extra) = EXTRA_ENV.lock() {
+        for (name, value) in extra.iter() {
+            command.env(name, value);
+        }
     }
     command
 }

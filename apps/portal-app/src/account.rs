@@ -193,7 +193,8 @@ pub fn RegisterPage() -> impl IntoView {
                 if rules.reject_common { "; common or breached passwords are refused" } else { "" }
             );
             let age_hint = format!(
-                "You must be at least {}. Under {} a parent or guardian confirms your account.",
+                "Year-month-day, like 2001-04-30. You must be at least {}; under {} a parent or \
+                 guardian confirms your account.",
                 rules.minimum_age, rules.guardian_until
             );
             let guardian_hint = format!(
@@ -205,7 +206,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <FormMessage outcome=outcome.clone()/>
                     <Field outcome=outcome.clone() name="display_name" label="Name" input=Input::Text autocomplete="name"/>
                     <Field outcome=outcome.clone() name="email" label="Email address" input=Input::Email autocomplete="email"/>
-                    <Field outcome=outcome.clone() name="date_of_birth" label="Date of birth" input=Input::Date autocomplete="bday" hint=age_hint/>
+                    <Field outcome=outcome.clone() name="date_of_birth" label="Date of birth" input=Input::Text autocomplete="bday" hint=age_hint/>
                     <Field outcome=outcome.clone() name="guardian_email" label="Parent or guardian's email" input=Input::Email hint=guardian_hint required=false/>
                     <Field outcome=outcome.clone() name="password" label="Password" input=Input::Password autocomplete="new-password" hint=password_hint/>
                     <p class="notice">

@@ -75,8 +75,6 @@ pub enum Input {
     Email,
     /// A password: never sent back into the page.
     Password,
-    /// A calendar date.
-    Date,
 }
 
 impl Input {
@@ -85,7 +83,6 @@ impl Input {
             Input::Text => "text",
             Input::Email => "email",
             Input::Password => "password",
-            Input::Date => "date",
         }
     }
 }

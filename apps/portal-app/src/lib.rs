@@ -44,6 +44,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser, after hydration: the mark tells tests (and curious
+    // readers of the DOM) that the bundle took over.
+    Effect::new(|| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="portal" href="/pkg/portal.css"/>
         <Title text="Pledge Training"/>

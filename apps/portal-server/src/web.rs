@@ -139,21 +139,76 @@ pub async fn read_form(request: Request) -> (Parts, BTreeMap<String, String>) {
     (parts, fields)
 }
 
+/// Account forms a client may post in a burst before it must slow down.
+pub const ACCOUNT_BURST: u32 = 20;
+/// After a burst, one more account form every this many seconds.
+pub const ACCOUNT_REFILL_SECONDS: u64 = 3;
+
+type AccountLimit = tower_governor::GovernorLayer<
+    tower_governor::key_extractor::PeerIpKeyExtractor,
+    governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
+    Body,
+>;
+
+/// The rate limit on the account forms, per client address, on top of the store's lockout of
+/// an account after repeated failures: guessing passwords across many accounts, registering
+/// in bulk or flooding someone's mailbox with links all slow down to one form every few
+/// seconds.
+fn account_rate_limit() -> AccountLimit {
+    let mut builder = tower_governor::governor::GovernorConfigBuilder::default();
+    builder
+        .per_second(ACCOUNT_REFILL_SECONDS)
+        .burst_size(ACCOUNT_BURST);
+    let config = builder
+        .finish()
+        .unwrap_or_else(tower_governor::governor::GovernorConfig::default);
+    tower_governor::GovernorLayer::new(config).error_handler(too_many_requests)
+}
+
+/// The answer to a client over the limit: 429 with a page that says when to try again.
+fn too_many_requests(error: tower_governor::GovernorError) -> Response {
+    let wait = match error {
+        tower_governor::GovernorError::TooManyRequests { wait_time, .. } => wait_time.max(1),
+        _ => ACCOUNT_REFILL_SECONDS,
+    };
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (header::RETRY_AFTER, wait.to_string()),
+        ],
+        format!(
+            "<!DOCTYPE html><title>Too many attempts</title><h1>Too many attempts</h1>\
+             <p>This address sent many account forms in a short time. Please wait {wait} \
+             seconds and try again; nothing was changed.</p>"
+        ),
+    )
+        .into_response()
+}
+
 /// Every route: the pages, the form handlers, the server functions and the bundle.
 pub fn router(server: Server, site_root: &Path) -> Router {
     let routes = generate_route_list(App);
     let options = server.options.clone();
     let pages_state = server.portal.clone();
+    let limit = account_rate_limit();
+    let limited = |handler: axum::routing::MethodRouter<Server>| handler.layer(limit.clone());
     Router::new()
-        .route("/register", post(crate::accounts::register))
-        .route("/verify", post(crate::accounts::resend))
-        .route("/verify/{token}", post(crate::accounts::verify))
-        .route("/signin", post(crate::accounts::sign_in))
+        .route("/register", limited(post(crate::accounts::register)))
+        .route("/verify", limited(post(crate::accounts::resend)))
+        .route("/verify/{token}", limited(post(crate::accounts::verify)))
+        .route("/signin", limited(post(crate::accounts::sign_in)))
         .route("/signout", post(crate::accounts::sign_out))
-        .route("/account/password", post(crate::accounts::change_password))
-        .route("/reset", post(crate::accounts::request_reset))
-        .route("/reset/{token}", post(crate::accounts::reset))
-        .route("/guardian/{token}", post(crate::accounts::confirm_guardian))
+        .route(
+            "/account/password",
+            limited(post(crate::accounts::change_password)),
+        )
+        .route("/reset", limited(post(crate::accounts::request_reset)))
+        .route("/reset/{token}", limited(post(crate::accounts::reset)))
+        .route(
+            "/guardian/{token}",
+            limited(post(crate::accounts::confirm_guardian)),
+        )
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
         .leptos_routes_with_context(
             &server,

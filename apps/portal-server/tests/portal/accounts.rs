@@ -2,14 +2,18 @@
 //! (K43, K44), verification, signing in and out with the policy's cookie (W43, J22), password
 //! reset and change, no user enumeration, and forms from other sites refused.
 
-use crate::support::{DataDir, Mailbox, Portal, Reply, start_with};
+use crate::support::{Backend, DataDir, Mailbox, Portal, Reply, start_on, start_with};
 
 const COOKIE: &str = "__Host-kx_session";
 const PASSWORD: &str = "tangerine obelisk wharf 1987";
 
 async fn portal_with_mail() -> (Portal, Mailbox) {
+    portal_on(Backend::Sqlite).await
+}
+
+async fn portal_on(backend: Backend) -> (Portal, Mailbox) {
     let mail = Mailbox::start().await;
-    let portal = start_with(DataDir::new(), &["--no-demo"], Some(&mail));
+    let portal = start_on(backend, &["--no-demo"], Some(&mail));
     (portal, mail)
 }
 
@@ -69,38 +73,40 @@ async fn signed_in(portal: &Portal, cookie: &str) -> bool {
 
 #[tokio::test]
 async fn w43_a_person_registers_verifies_signs_in_and_out_without_javascript() {
-    let (portal, mail) = portal_with_mail().await;
-    let page = portal.get("/register", None).await;
-    assert_eq!(page.status, 200);
-    assert!(
-        page.body.contains("At least 12 characters"),
-        "the policy's rule is explained"
-    );
+    for backend in Backend::BOTH {
+        let (portal, mail) = portal_on(backend).await;
+        let page = portal.get("/register", None).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("At least 12 characters"),
+            "the policy's rule is explained"
+        );
 
-    verified_adult(&portal, &mail, "ada@example.org").await;
-    let reply = sign_in(&portal, "ada@example.org", PASSWORD).await;
-    assert_eq!((reply.status, reply.location()), (303, "/account"));
-    let set = reply.set_cookie(COOKIE).unwrap();
-    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
-        assert!(set.contains(attribute), "{set}");
+        verified_adult(&portal, &mail, "ada@example.org").await;
+        let reply = sign_in(&portal, "ada@example.org", PASSWORD).await;
+        assert_eq!((reply.status, reply.location()), (303, "/account"));
+        let set = reply.set_cookie(COOKIE).unwrap();
+        for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(set.contains(attribute), "{set}");
+        }
+        assert!(
+            !set.contains("Max-Age"),
+            "kexara's session cookie ends with the browser: {set}"
+        );
+        let cookie = reply.cookie_pair(COOKIE);
+        let account = portal.get("/account", Some(&cookie)).await;
+        assert!(account.body.contains("ada@example.org") && account.body.contains("Ada Lovelace"));
+
+        let out = portal.post("/signout", &[], Some(&cookie)).await;
+        assert_eq!(out.location(), "/signin?notice=signed-out");
+        assert!(
+            out.set_cookie(COOKIE).unwrap().contains("Max-Age=0"),
+            "J22: removed at sign-out"
+        );
+        let after = portal.get("/account", Some(&cookie)).await;
+        assert_eq!(after.status, 302, "the old cookie no longer signs in");
+        assert_eq!(after.location(), "/signin?next=/account");
     }
-    assert!(
-        !set.contains("Max-Age"),
-        "kexara's session cookie ends with the browser: {set}"
-    );
-    let cookie = reply.cookie_pair(COOKIE);
-    let account = portal.get("/account", Some(&cookie)).await;
-    assert!(account.body.contains("ada@example.org") && account.body.contains("Ada Lovelace"));
-
-    let out = portal.post("/signout", &[], Some(&cookie)).await;
-    assert_eq!(out.location(), "/signin?notice=signed-out");
-    assert!(
-        out.set_cookie(COOKIE).unwrap().contains("Max-Age=0"),
-        "J22: removed at sign-out"
-    );
-    let after = portal.get("/account", Some(&cookie)).await;
-    assert_eq!(after.status, 302, "the old cookie no longer signs in");
-    assert_eq!(after.location(), "/signin?next=/account");
 }
 
 #[tokio::test]
@@ -176,77 +182,64 @@ async fn k43_a_child_below_the_minimum_age_is_refused_and_nothing_is_kept() {
 
 #[tokio::test]
 async fn k44_a_guardian_confirms_before_the_young_person_can_sign_in() {
-    let (portal, mail) = portal_with_mail().await;
-    let missing = register(&portal, "sam@example.org", "2011-06-01", "").await;
-    assert_eq!(missing.status, 422);
-    assert!(missing.body.contains("id=\"field-guardian_email-problem\""));
+    for backend in Backend::BOTH {
+        let (portal, mail) = portal_on(backend).await;
+        let missing = register(&portal, "sam@example.org", "2011-06-01", "").await;
+        assert_eq!(missing.status, 422);
+        assert!(missing.body.contains("id=\"field-guardian_email-problem\""));
 
-    let reply = register(
-        &portal,
-        "sam@example.org",
-        "2011-06-01",
-        "parent@example.org",
-    )
-    .await;
-    assert_eq!(reply.location(), "/register/sent");
-    let verify = mail.link("sam@example.org", "verify").await;
-    portal.post(&verify, &[], None).await;
-    let early = sign_in(&portal, "sam@example.org", PASSWORD).await;
-    assert_eq!(early.status, 422);
-    assert!(early.body.contains("guardian has not confirmed"));
+        let reply = register(
+            &portal,
+            "sam@example.org",
+            "2011-06-01",
+            "parent@example.org",
+        )
+        .await;
+        assert_eq!(reply.location(), "/register/sent");
+        let verify = mail.link("sam@example.org", "verify").await;
+        portal.post(&verify, &[], None).await;
+        let early = sign_in(&portal, "sam@example.org", PASSWORD).await;
+        assert_eq!(early.status, 422);
+        assert!(early.body.contains("guardian has not confirmed"));
 
-    let confirm = mail.link("parent@example.org", "guardian").await;
-    let page = portal.get(&confirm, None).await;
-    let main = &page.body[page.body.find("<main>").unwrap()..];
-    assert!(
-        main.contains("Ada Lovelace asked to create an account"),
-        "{main}"
-    );
-    let unticked = portal
-        .post(
-            &confirm,
-            &[("display_name", "Pat"), ("password", PASSWORD)],
-            None,
-        )
-        .await;
-    assert_eq!(unticked.status, 422);
-    assert!(unticked.body.contains("Tick the box"));
-    assert!(
-        unticked.body.contains("value=\"Pat\""),
-        "the name typed is kept"
-    );
-    let done = portal
-        .post(
-            &confirm,
-            &[
-                ("display_name", "Pat"),
-                ("password", PASSWORD),
-                ("confirm", "yes"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(done.location(), "/signin?notice=guardian");
-    session(&portal, "sam@example.org", PASSWORD).await;
-    let parent = session(&portal, "parent@example.org", PASSWORD).await;
-    let account = portal.get("/account", Some(&parent)).await;
-    assert!(
-        account.body.contains("learner, guardian"),
-        "{}",
-        account.body
-    );
-    let reused = portal
-        .post(
-            &confirm,
-            &[
-                ("display_name", "Pat"),
-                ("password", PASSWORD),
-                ("confirm", "yes"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(reused.status, 422, "the link works once");
+        let confirm = mail.link("parent@example.org", "guardian").await;
+        let page = portal.get(&confirm, None).await;
+        let main = &page.body[page.body.find("<main>").unwrap()..];
+        assert!(
+            main.contains("Ada Lovelace asked to create an account"),
+            "{main}"
+        );
+        let unticked = portal
+            .post(
+                &confirm,
+                &[("display_name", "Pat"), ("password", PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(unticked.status, 422);
+        assert!(unticked.body.contains("Tick the box"));
+        assert!(
+            unticked.body.contains("value=\"Pat\""),
+            "the name typed is kept"
+        );
+        let confirmed = [
+            ("display_name", "Pat"),
+            ("password", PASSWORD),
+            ("confirm", "yes"),
+        ];
+        let done = portal.post(&confirm, &confirmed, None).await;
+        assert_eq!(done.location(), "/signin?notice=guardian");
+        session(&portal, "sam@example.org", PASSWORD).await;
+        let parent = session(&portal, "parent@example.org", PASSWORD).await;
+        let account = portal.get("/account", Some(&parent)).await;
+        assert!(
+            account.body.contains("learner, guardian"),
+            "{}",
+            account.body
+        );
+        let reused = portal.post(&confirm, &confirmed, None).await;
+        assert_eq!(reused.status, 422, "the link works once");
+    }
 }
 
 #[tokio::test]
@@ -287,63 +280,65 @@ async fn nobody_learns_which_addresses_have_accounts() {
 
 #[tokio::test]
 async fn a_reset_ends_every_session_and_a_password_change_keeps_only_this_one() {
-    let (portal, mail) = portal_with_mail().await;
-    verified_adult(&portal, &mail, "ada@example.org").await;
-    let first = session(&portal, "ada@example.org", PASSWORD).await;
-    let second = session(&portal, "ada@example.org", PASSWORD).await;
-    assert_ne!(first, second);
+    for backend in Backend::BOTH {
+        let (portal, mail) = portal_on(backend).await;
+        verified_adult(&portal, &mail, "ada@example.org").await;
+        let first = session(&portal, "ada@example.org", PASSWORD).await;
+        let second = session(&portal, "ada@example.org", PASSWORD).await;
+        assert_ne!(first, second);
 
-    portal
-        .post("/reset", &[("email", "ada@example.org")], None)
-        .await;
-    let link = mail.link("ada@example.org", "reset").await;
-    let weak = portal.post(&link, &[("new_password", "short")], None).await;
-    assert_eq!(weak.status, 422);
-    assert!(weak.body.contains("id=\"field-new_password-problem\""));
-    let reset = portal
-        .post(&link, &[("new_password", "brand new phrase 77")], None)
-        .await;
-    assert_eq!(reset.location(), "/signin?notice=reset");
-    assert!(!signed_in(&portal, &first).await && !signed_in(&portal, &second).await);
-    assert_eq!(
         portal
-            .post(&link, &[("new_password", "x y z w v u t")], None)
-            .await
-            .status,
-        422
-    );
+            .post("/reset", &[("email", "ada@example.org")], None)
+            .await;
+        let link = mail.link("ada@example.org", "reset").await;
+        let weak = portal.post(&link, &[("new_password", "short")], None).await;
+        assert_eq!(weak.status, 422);
+        assert!(weak.body.contains("id=\"field-new_password-problem\""));
+        let reset = portal
+            .post(&link, &[("new_password", "brand new phrase 77")], None)
+            .await;
+        assert_eq!(reset.location(), "/signin?notice=reset");
+        assert!(!signed_in(&portal, &first).await && !signed_in(&portal, &second).await);
+        assert_eq!(
+            portal
+                .post(&link, &[("new_password", "x y z w v u t")], None)
+                .await
+                .status,
+            422
+        );
 
-    let third = session(&portal, "ada@example.org", "brand new phrase 77").await;
-    let other = session(&portal, "ada@example.org", "brand new phrase 77").await;
-    let wrong = portal
-        .post(
-            "/account/password",
-            &[
-                ("current_password", "nope"),
-                ("new_password", "another fine phrase 2026"),
-            ],
-            Some(&third),
-        )
-        .await;
-    assert_eq!(wrong.status, 422);
-    assert!(wrong.body.contains("That is not your current password."));
-    let changed = portal
-        .post(
-            "/account/password",
-            &[
-                ("current_password", "brand new phrase 77"),
-                ("new_password", "another fine phrase 2026"),
-            ],
-            Some(&third),
-        )
-        .await;
-    assert_eq!(changed.location(), "/account?notice=password");
-    let fresh = changed.cookie_pair(COOKIE);
-    assert!(
-        signed_in(&portal, &fresh).await,
-        "this browser keeps a new session"
-    );
-    assert!(!signed_in(&portal, &third).await && !signed_in(&portal, &other).await);
+        let third = session(&portal, "ada@example.org", "brand new phrase 77").await;
+        let other = session(&portal, "ada@example.org", "brand new phrase 77").await;
+        let wrong = portal
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", "nope"),
+                    ("new_password", "another fine phrase 2026"),
+                ],
+                Some(&third),
+            )
+            .await;
+        assert_eq!(wrong.status, 422);
+        assert!(wrong.body.contains("That is not your current password."));
+        let changed = portal
+            .post(
+                "/account/password",
+                &[
+                    ("current_password", "brand new phrase 77"),
+                    ("new_password", "another fine phrase 2026"),
+                ],
+                Some(&third),
+            )
+            .await;
+        assert_eq!(changed.location(), "/account?notice=password");
+        let fresh = changed.cookie_pair(COOKIE);
+        assert!(
+            signed_in(&portal, &fresh).await,
+            "this browser keeps a new session"
+        );
+        assert!(!signed_in(&portal, &third).await && !signed_in(&portal, &other).await);
+    }
 }
 
 #[tokio::test]
@@ -476,4 +471,24 @@ async fn the_demo_has_a_person_in_every_role() {
         "demo tangerine orbit 2026",
     )
     .await;
+}
+
+#[tokio::test]
+async fn bursts_of_account_forms_are_slowed_down() {
+    let (portal, _mail) = portal_with_mail().await;
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        let reply = portal
+            .post("/reset", &[("email", "someone@example.org")], None)
+            .await;
+        statuses.push(reply.status);
+        if reply.status == 429 {
+            assert!(reply.header("retry-after").is_some());
+            assert!(reply.body.contains("Please wait"));
+        }
+    }
+    assert!(statuses.iter().take(20).all(|s| *s == 303), "{statuses:?}");
+    assert!(statuses.iter().skip(20).any(|s| *s == 429), "{statuses:?}");
+    let page = portal.get("/reset", None).await;
+    assert_eq!(page.status, 200, "reading pages is not limited");
 }

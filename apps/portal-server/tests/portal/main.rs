@@ -10,5 +10,6 @@
 )] // tests may fail loudly
 
 mod accounts;
+mod browser;
 mod catalogue;
 mod support;

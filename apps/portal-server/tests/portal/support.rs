@@ -9,18 +9,101 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
 use tokio::net::TcpListener;
 
-/// A running portal, stopped when dropped.
+/// A running portal, stopped when dropped (and its PostgreSQL databases with it).
 pub struct Portal {
     child: Child,
     pub addr: String,
     _dir: Option<DataDir>,
+    databases: Option<Databases>,
 }
 
 impl Drop for Portal {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(databases) = self.databases.take() {
+            databases.drop_all();
+        }
     }
+}
+
+/// Where a portal keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite files in the data directory.
+    Sqlite,
+    /// Two fresh databases on the test PostgreSQL server (`PLEDGE_TEST_POSTGRES`).
+    Postgres,
+}
+
+impl Backend {
+    /// Both, SQLite first.
+    pub const BOTH: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("PLEDGE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh main database and key store on the test server.
+struct Databases {
+    names: [String; 2],
+}
+
+impl Databases {
+    fn create() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let stem = format!("pledge_portal_{}_{nanos}", std::process::id());
+        let names = [format!("{stem}_main"), format!("{stem}_keys")];
+        run_admin(
+            names
+                .iter()
+                .map(|n| format!("CREATE DATABASE {n}"))
+                .collect(),
+        );
+        Self { names }
+    }
+
+    fn url(&self, index: usize) -> String {
+        let admin = postgres_admin_url();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        format!("{base}/{}", self.names[index])
+    }
+
+    fn drop_all(self) {
+        run_admin(
+            self.names
+                .iter()
+                .map(|n| format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))
+                .collect(),
+        );
+    }
+}
+
+/// Runs `statements` on the admin database, on a thread of its own (callers may be inside
+/// an async runtime or a `Drop`).
+fn run_admin(statements: Vec<String>) {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            use sea_orm::ConnectionTrait;
+            let admin = sea_orm::Database::connect(postgres_admin_url())
+                .await
+                .expect("the test PostgreSQL server answers");
+            for statement in statements {
+                admin.execute_unprepared(&statement).await.unwrap();
+            }
+        });
+    })
+    .join()
+    .unwrap();
 }
 
 /// A data directory, removed when dropped.
@@ -50,15 +133,50 @@ pub fn start_with(dir: DataDir, args: &[&str], mail: Option<&Mailbox>) -> Portal
     portal
 }
 
+/// Starts the portal on `backend`, otherwise as [`start_with`].
+pub fn start_on(backend: Backend, args: &[&str], mail: Option<&Mailbox>) -> Portal {
+    match backend {
+        Backend::Sqlite => start_with(DataDir::new(), args, mail),
+        Backend::Postgres => {
+            let databases = Databases::create();
+            let dir = DataDir::new();
+            let key = |byte: u8| format!("{byte:02x}").repeat(32);
+            let env = vec![
+                ("DATABASE_URL".to_owned(), databases.url(0)),
+                ("PLEDGE_KEYSTORE_URL".to_owned(), databases.url(1)),
+                ("PLEDGE_MASTER_KEY".to_owned(), key(1)),
+                ("PLEDGE_AUDIT_MAC_KEY".to_owned(), key(2)),
+                ("PLEDGE_PSEUDONYM_KEY".to_owned(), key(3)),
+                ("PLEDGE_CHECKPOINT_KEY".to_owned(), key(4)),
+            ];
+            let mut portal = launch(&dir.0, args, mail, &env);
+            portal._dir = Some(dir);
+            portal.databases = Some(databases);
+            portal
+        }
+    }
+}
+
 /// Starts the portal on the data directory `dir`, which outlives it.
 pub fn start_at(dir: &std::path::Path, args: &[&str], mail: Option<&Mailbox>) -> Portal {
+    launch(dir, args, mail, &[])
+}
+
+fn launch(
+    dir: &std::path::Path,
+    args: &[&str],
+    mail: Option<&Mailbox>,
+    env: &[(String, String)],
+) -> Portal {
     let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
     command
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(dir)
         .args(args)
+        .args(site_root())
         .env_remove("DATABASE_URL")
         .env_remove("PLEDGE_SMTP_URL")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdout(Stdio::piped());
     if let Some(mail) = mail {
         command.env("PLEDGE_SMTP_URL", format!("smtp://{}", mail.addr));
@@ -78,7 +196,15 @@ pub fn start_at(dir: &std::path::Path, args: &[&str], mail: Option<&Mailbox>) ->
         child,
         addr,
         _dir: None,
+        databases: None,
     }
+}
+
+/// `--site-root` with the built bundle, when the test command built one (`PLEDGE_SITE_ROOT`).
+fn site_root() -> Vec<String> {
+    std::env::var("PLEDGE_SITE_ROOT")
+        .map(|root| vec!["--site-root".to_owned(), root])
+        .unwrap_or_default()
 }
 
 /// The portal with the demo data and the default pack, without mail.

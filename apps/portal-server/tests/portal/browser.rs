@@ -1,0 +1,344 @@
+//! Journeys in real headless Chromium (Debian's, driven through its ChromeDriver), each walked
+//! twice: with JavaScript on, where the page hydrates and links navigate on the client, and
+//! with JavaScript off, where every page and form must work as plain HTML.
+//!
+//! They need Chromium, ChromeDriver and the built browser bundle; `cargo xtask test` installs
+//! and builds all three and says where they are (`PLEDGE_CHROMEDRIVER`, `PLEDGE_CHROMIUM`,
+//! `PLEDGE_SITE_ROOT`). Without them these tests fail and say so: they never pass unexamined.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::sync::Semaphore;
+
+use crate::support::{Backend, DataDir, Mailbox, Portal, start_on};
+
+/// Two browsers at a time: this machine has two cores.
+static BROWSERS: Semaphore = Semaphore::const_new(2);
+
+const PASSWORD: &str = "tangerine obelisk wharf 1987";
+
+/// Whether the page may run its scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scripts {
+    On,
+    Off,
+}
+
+/// A ChromeDriver with one headless Chromium session.
+struct Browser {
+    driver: Child,
+    client: Client,
+    _profile: DataDir,
+    base: String,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn required(variable: &str, default: &str) -> String {
+    let value = std::env::var(variable).unwrap_or_else(|_| default.to_owned());
+    assert!(
+        std::path::Path::new(&value).exists(),
+        "{value} is missing: the browser tests need Debian's Chromium and ChromeDriver and the \
+         built bundle; run them with `cargo xtask test`, which installs and builds them"
+    );
+    value
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
+
+impl Browser {
+    async fn open(portal: &Portal, scripts: Scripts) -> Self {
+        let driver_path = required("PLEDGE_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let chromium = required("PLEDGE_CHROMIUM", "/usr/bin/chromium");
+        required("PLEDGE_SITE_ROOT", "/nonexistent/site-root");
+        let port = free_port();
+        let driver = Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = DataDir::new();
+        let mut options = serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1200,900",
+                format!("--user-data-dir={}", profile.0.display()),
+            ],
+        });
+        if scripts == Scripts::Off {
+            options["prefs"] = serde_json::json!({
+                "profile.managed_default_content_settings.javascript": 2
+            });
+        }
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("goog:chromeOptions".to_owned(), options);
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let url = format!("http://127.0.0.1:{port}");
+        let mut client = None;
+        for _ in 0..100 {
+            match ClientBuilder::new(connector.clone())
+                .capabilities(capabilities.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(connected) => {
+                    client = Some(connected);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        Self {
+            driver,
+            client: client.expect("a Chromium session through ChromeDriver"),
+            _profile: profile,
+            base: format!("http://{}", portal.addr),
+        }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css} on {}: {e}", self.path_now()))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    fn path_now(&self) -> &str {
+        &self.base
+    }
+
+    async fn fill(&self, name: &str, value: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(&format!("[name='{name}']")))
+            .await
+            .unwrap_or_else(|e| panic!("no field {name}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    async fn value(&self, name: &str) -> String {
+        self.client
+            .find(Locator::Css(&format!("[name='{name}']")))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("nothing to click at {css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits until the address's path is `path`.
+    async fn arrives(&self, path: &str) {
+        for _ in 0..100 {
+            if self.path().await == path {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "expected to arrive at {path}, still at {}",
+            self.path().await
+        );
+    }
+
+    /// With scripts on: waits until the bundle has hydrated the page.
+    async fn hydrated(&self) {
+        for _ in 0..200 {
+            let ready = self
+                .client
+                .execute("return document.body.dataset.hydrated === 'true';", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if ready {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never hydrated");
+    }
+
+    async fn close(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+/// Runs `journey` with scripts on and off, on SQLite and on PostgreSQL, one browser after
+/// the other.
+async fn both_ways<F>(journey: F)
+where
+    F: AsyncFn(Backend, Scripts),
+{
+    for backend in Backend::BOTH {
+        for scripts in [Scripts::On, Scripts::Off] {
+            journey(backend, scripts).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_the_catalogue_searches_and_opens_a_course() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        browser.goto("/").await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+            // A mark on the window survives client-side navigation, not a page load.
+            browser
+                .client
+                .execute("window.__pledge_mark = 'kept';", vec![])
+                .await
+                .unwrap();
+        }
+        assert!(
+            browser
+                .text("ul.courses")
+                .await
+                .contains("ITIL 4 Foundation")
+        );
+        browser.fill("q", "prince").await;
+        browser.click("form.search button").await;
+        browser.arrives("/?q=prince&price=").await;
+        let list = browser.text("ul.courses").await;
+        assert!(list.contains("PRINCE2") && !list.contains("ITIL"), "{list}");
+        assert_eq!(
+            browser.value("q").await,
+            "prince",
+            "the search stays in the box"
+        );
+        browser.click("a[href='/courses/prince2-foundation']").await;
+        browser.arrives("/courses/prince2-foundation").await;
+        assert_eq!(browser.text("h1").await, "PRINCE2 Foundation");
+        if scripts == Scripts::On {
+            let mark = browser
+                .client
+                .execute("return window.__pledge_mark || null;", vec![])
+                .await
+                .unwrap();
+            assert_eq!(
+                mark,
+                serde_json::json!("kept"),
+                "links navigate without reloading"
+            );
+        }
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_w43_register_verify_sign_in_and_out() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let mail = Mailbox::start().await;
+        let portal = start_on(backend, &["--no-demo"], Some(&mail));
+        let browser = Browser::open(&portal, scripts).await;
+        browser.goto("/register").await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+        }
+        browser.fill("display_name", "Ada Lovelace").await;
+        browser.fill("email", "ada@example.org").await;
+        browser.fill("date_of_birth", "1990-12-10").await;
+        browser.fill("password", "short").await;
+        browser.click("form.stacked button[type=submit]").await;
+        let problem = browser.text("#field-password-problem").await;
+        assert!(problem.contains("at least 12 characters"), "{problem}");
+        assert_eq!(
+            browser.value("email").await,
+            "ada@example.org",
+            "the form keeps it"
+        );
+        assert_eq!(
+            browser.value("password").await,
+            "",
+            "but never the password"
+        );
+
+        browser.fill("password", PASSWORD).await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/register/sent").await;
+        let link = mail.link("ada@example.org", "verify").await;
+        browser.goto(&link).await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/signin?notice=verified").await;
+        assert!(browser.text("p.notice").await.contains("verified"));
+
+        browser.fill("email", "ada@example.org").await;
+        browser.fill("password", PASSWORD).await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/account").await;
+        assert!(browser.text("dl.facts").await.contains("ada@example.org"));
+        let cookies = browser.client.get_all_cookies().await.unwrap();
+        let names: Vec<&str> = cookies.iter().map(|c| c.name()).collect();
+        assert_eq!(
+            names,
+            ["__Host-kx_session"],
+            "only the essential sign-in cookie is set"
+        );
+        let session = &cookies[0];
+        assert_eq!(session.http_only(), Some(true));
+        assert_eq!(session.secure(), Some(true));
+
+        browser.click("main form[action='/signout'] button").await;
+        browser.arrives("/signin?notice=signed-out").await;
+        assert!(
+            browser.client.get_all_cookies().await.unwrap().is_empty(),
+            "J22: removed"
+        );
+        browser.goto("/account").await;
+        browser.arrives("/signin?next=/account").await;
+        browser.close().await;
+    })
+    .await;
+}
