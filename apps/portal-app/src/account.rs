@@ -359,6 +359,7 @@ pub fn AccountPage() -> impl IntoView {
                             <dt>"Roles"</dt><dd>{me.roles.join(", ")}</dd>
                         </dl>
                         <p><A href="/account/password">"Change your password"</A></p>
+                        <p><A href="/account/second-step">"Second step for signing in"</A></p>
                         <form method="post" action="/signout">
                             <button type="submit">"Sign out"</button>
                         </form>

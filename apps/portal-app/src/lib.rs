@@ -11,6 +11,7 @@ pub mod account;
 pub mod catalogue;
 pub mod error;
 pub mod forms;
+pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -79,6 +80,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=account::SignInPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account/password") view=account::PasswordPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account/second-step") view=second_step::SecondStepPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account/second-step/codes") view=second_step::RecoveryCodesPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::InOrder/>

@@ -55,3 +55,19 @@ pub fn require_viewer(next: &str) -> Result<pledge_store::accounts::ActiveSessio
 pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
+
+/// The signed-in person's own email address, read (and audited) for `account` purposes.
+///
+/// # Errors
+/// Store failures, as [`PortalError`].
+pub async fn own_email(
+    state: &PortalState,
+    person: pledge_domain::PersonId,
+) -> Result<String, PortalError> {
+    let purpose = pledge_domain::PurposeId::new("account").map_err(|_| PortalError::Unavailable)?;
+    let me = state
+        .store
+        .read_person(person, state.store.audit().actor(person), purpose, now())
+        .await?;
+    Ok(me.email)
+}

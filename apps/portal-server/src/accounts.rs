@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::{header, request::Parts};
+use axum::http::{StatusCode, header, request::Parts};
 use axum::response::Response;
 use pledge_store::StoreError;
-use pledge_store::accounts::{Client, FieldProblem, Lasting, Registered, Registration};
+use pledge_store::accounts::{Client, FieldProblem, Lasting, Registered, Registration, SignInStep};
 use portal_app::forms::FormOutcome;
 use portal_app::state::now;
 use time::Date;
@@ -24,7 +24,7 @@ use crate::web::{Server, read_form, see_other, see_other_setting, unavailable};
 const SECRET_FIELDS: [&str; 3] = ["password", "current_password", "new_password"];
 
 /// What was typed, without passwords.
-fn kept(fields: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+pub(crate) fn kept(fields: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     fields
         .iter()
         .filter(|(name, _)| !SECRET_FIELDS.contains(&name.as_str()))
@@ -32,11 +32,14 @@ fn kept(fields: &BTreeMap<String, String>) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn field<'a>(fields: &'a BTreeMap<String, String>, name: &str) -> &'a str {
+pub(crate) fn field<'a>(fields: &'a BTreeMap<String, String>, name: &str) -> &'a str {
     fields.get(name).map_or("", String::as_str)
 }
 
-fn outcome_with(fields: &BTreeMap<String, String>, problems: Vec<FieldProblem>) -> FormOutcome {
+pub(crate) fn outcome_with(
+    fields: &BTreeMap<String, String>,
+    problems: Vec<FieldProblem>,
+) -> FormOutcome {
     FormOutcome {
         values: kept(fields),
         problems: problems
@@ -66,7 +69,7 @@ fn sentence(text: &str) -> String {
 
 /// Answers a store error from a form: refusals go next to their fields or at the top of the
 /// form; anything else is a failure inside.
-async fn refused(
+pub(crate) async fn refused(
     server: &Server,
     parts: Parts,
     fields: &BTreeMap<String, String>,
@@ -216,7 +219,7 @@ pub async fn verify(
 }
 
 /// Where to go after signing in: a path on this site, never another site.
-fn local_path(next: &str) -> &str {
+pub(crate) fn local_path(next: &str) -> &str {
     let safe = next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
@@ -224,7 +227,7 @@ fn local_path(next: &str) -> &str {
     if safe { next } else { "/account" }
 }
 
-fn client(parts: &Parts, peer: SocketAddr) -> Client {
+pub(crate) fn client(parts: &Parts, peer: SocketAddr) -> Client {
     Client {
         ip_address: peer.ip().to_string(),
         user_agent: parts
@@ -274,10 +277,28 @@ pub async fn sign_in(
         )
         .await;
     match signed {
-        Ok(signed) => see_other_setting(
+        Ok(SignInStep::Done(signed)) => see_other_setting(
             local_path(field(&fields, "next")),
             server.cookie.set(&signed.token, signed.lasting),
         ),
+        Ok(SignInStep::CodeNeeded { challenge }) => {
+            let values = [
+                ("challenge".to_owned(), challenge),
+                (
+                    "next".to_owned(),
+                    local_path(field(&fields, "next")).to_owned(),
+                ),
+            ]
+            .into_iter()
+            .collect();
+            let outcome = FormOutcome {
+                values,
+                ..FormOutcome::default()
+            };
+            server
+                .render_at(parts, "/signin/code", outcome, StatusCode::OK)
+                .await
+        }
         Err(error) => refused(&server, parts, &fields, error).await,
     }
 }

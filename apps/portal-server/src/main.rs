@@ -9,6 +9,7 @@ mod accounts;
 mod config;
 mod demo;
 mod mail;
+mod second_step;
 mod session;
 mod web;
 

@@ -68,6 +68,18 @@ impl Server {
             .await
     }
 
+    /// The page at `path` (not the address posted to), rendered with `outcome` and `status`.
+    pub async fn render_at(
+        &self,
+        mut parts: Parts,
+        path: &'static str,
+        outcome: FormOutcome,
+        status: StatusCode,
+    ) -> Response {
+        parts.uri = axum::http::Uri::from_static(path);
+        self.render(parts, outcome, status).await
+    }
+
     /// The page at the request's address, rendered with `outcome` and `status`.
     async fn render(&self, mut parts: Parts, outcome: FormOutcome, status: StatusCode) -> Response {
         let portal = self.portal.clone();
@@ -198,7 +210,20 @@ pub fn router(server: Server, site_root: &Path) -> Router {
         .route("/verify", limited(post(crate::accounts::resend)))
         .route("/verify/{token}", limited(post(crate::accounts::verify)))
         .route("/signin", limited(post(crate::accounts::sign_in)))
+        .route("/signin/code", limited(post(crate::second_step::complete)))
         .route("/signout", post(crate::accounts::sign_out))
+        .route(
+            "/account/second-step/start",
+            limited(post(crate::second_step::start)),
+        )
+        .route(
+            "/account/second-step",
+            limited(post(crate::second_step::confirm)),
+        )
+        .route(
+            "/account/second-step/off",
+            limited(post(crate::second_step::turn_off)),
+        )
         .route(
             "/account/password",
             limited(post(crate::accounts::change_password)),
@@ -217,6 +242,10 @@ pub fn router(server: Server, site_root: &Path) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<Server, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            server.clone(),
+            crate::second_step::require_where_the_policy_does,
+        ))
         .layer(middleware::from_fn_with_state(
             server.clone(),
             attach_session,

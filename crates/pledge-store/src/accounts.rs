@@ -46,6 +46,8 @@ pub const VERIFY_FOR: Duration = Duration::hours(48);
 pub const RESET_FOR: Duration = Duration::hours(1);
 /// How long a guardian has to confirm.
 pub const GUARDIAN_FOR: Duration = Duration::days(14);
+/// How long someone has to type their second-step code after their password.
+pub const SECOND_STEP_FOR: Duration = Duration::minutes(5);
 /// A session's last activity is written at most this often.
 const TOUCH_EVERY: Duration = Duration::minutes(1);
 /// Longest name and email accepted.
@@ -142,6 +144,30 @@ pub struct SignedIn {
     pub lasting: Lasting,
 }
 
+/// Where a correct password leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInStep {
+    /// Signed in.
+    Done(SignedIn),
+    /// The account uses a second step: ask for a code, then call
+    /// [`Store::complete_sign_in`] with this one-time challenge (valid for
+    /// [`SECOND_STEP_FOR`]).
+    CodeNeeded {
+        /// The challenge to send back with the code.
+        challenge: String,
+    },
+}
+
+impl SignInStep {
+    /// The session, when no second step is needed.
+    pub fn done(self) -> Option<SignedIn> {
+        match self {
+            SignInStep::Done(signed) => Some(signed),
+            SignInStep::CodeNeeded { .. } => None,
+        }
+    }
+}
+
 /// A live session, as a request sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveSession {
@@ -151,6 +177,8 @@ pub struct ActiveSession {
     pub person: PersonId,
     /// Their roles, in [`Role::ALL`] order; a person always has at least one.
     pub roles: Vec<Role>,
+    /// Whether their account has a confirmed second step (TOTP).
+    pub second_step: bool,
 }
 
 impl ActiveSession {
@@ -178,10 +206,14 @@ mod status {
 
 /// What a link does, as stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LinkPurpose {
+pub(crate) enum LinkPurpose {
     VerifyEmail,
     ResetPassword,
     ConfirmGuardian,
+    /// The second step of a sign-in, for a browser-session sign-in.
+    SecondStep,
+    /// The second step of a "remember me" sign-in.
+    SecondStepRemembered,
 }
 
 impl LinkPurpose {
@@ -190,6 +222,8 @@ impl LinkPurpose {
             LinkPurpose::VerifyEmail => "verify-email",
             LinkPurpose::ResetPassword => "reset-password",
             LinkPurpose::ConfirmGuardian => "confirm-guardian",
+            LinkPurpose::SecondStep => "second-step",
+            LinkPurpose::SecondStepRemembered => "second-step-remembered",
         }
     }
 
@@ -198,6 +232,7 @@ impl LinkPurpose {
             LinkPurpose::VerifyEmail => VERIFY_FOR,
             LinkPurpose::ResetPassword => RESET_FOR,
             LinkPurpose::ConfirmGuardian => GUARDIAN_FOR,
+            LinkPurpose::SecondStep | LinkPurpose::SecondStepRemembered => SECOND_STEP_FOR,
         }
     }
 }
@@ -259,14 +294,14 @@ pub fn check_password(
 }
 
 /// 32 random bytes as 64 hex digits.
-fn new_secret() -> Result<String, StoreError> {
+pub(crate) fn new_secret() -> Result<String, StoreError> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).map_err(|_| StoreError::Randomness)?;
     Ok(crate::hex_text(&bytes))
 }
 
 /// What the database keeps of a secret.
-fn secret_hash(secret: &str) -> String {
+pub(crate) fn secret_hash(secret: &str) -> String {
     let digest: [u8; 32] = Sha256::digest(secret.trim().as_bytes()).into();
     crate::hex_text(&digest)
 }
@@ -279,25 +314,25 @@ async fn hash_password(password: String) -> Result<String, StoreError> {
         })
 }
 
-async fn password_matches(password: String, hash: String) -> bool {
+pub(crate) async fn password_matches(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
         .await
         .unwrap_or(false)
 }
 
 /// A hash to check unknown addresses against, so that they take as long as known ones.
-fn decoy_hash() -> String {
+pub(crate) fn decoy_hash() -> String {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY
         .get_or_init(|| password_auth::generate_hash("not anyone's password"))
         .clone()
 }
 
-fn broken(what: &'static str) -> impl Fn(sea_orm::DbErr) -> StoreError {
+pub(crate) fn broken(what: &'static str) -> impl Fn(sea_orm::DbErr) -> StoreError {
     move |_| StoreError::Corrupt { what }
 }
 
-fn refused(field: &'static str, message: impl Into<String>) -> FieldProblem {
+pub(crate) fn refused(field: &'static str, message: impl Into<String>) -> FieldProblem {
     FieldProblem {
         field,
         message: message.into(),
@@ -654,7 +689,7 @@ impl Store {
 
     /// Stores a new link secret for `person` and returns it.
     #[allow(clippy::too_many_arguments)]
-    async fn issue_link_in(
+    pub(crate) async fn issue_link_in(
         &self,
         txn: &DatabaseTransaction,
         policy: &ValidPolicy,
@@ -680,7 +715,7 @@ impl Store {
 
     /// Uses up a link inside `txn`: the person and subject it was for, if it is unused and
     /// unexpired. A second use finds nothing.
-    async fn use_link_in(
+    pub(crate) async fn use_link_in(
         &self,
         txn: &DatabaseTransaction,
         token: &str,
@@ -964,7 +999,8 @@ impl Store {
             .map_err(broken("guardian link"))
     }
 
-    /// Checks an email and password and starts a session (its id is new at every sign-in).
+    /// Checks an email and password and starts a session (its id is new at every sign-in), or,
+    /// for an account with a second step, a challenge to complete with a code.
     ///
     /// # Errors
     /// [`StoreError::SignInRefused`] for an unknown address, a wrong password or a locked
@@ -978,7 +1014,7 @@ impl Store {
         client: &Client,
         policy: &ValidPolicy,
         now: OffsetDateTime,
-    ) -> Result<SignedIn, StoreError> {
+    ) -> Result<SignInStep, StoreError> {
         let account = match self.account_by_email(email).await? {
             Some(person) => self.account_row(person).await?,
             None => None,
@@ -1008,11 +1044,25 @@ impl Store {
         if !account.verified {
             return Err(StoreError::EmailNotVerified);
         }
+        if crate::mfa::is_confirmed(self, &account).await? {
+            let purpose = match lasting {
+                Lasting::Standard => LinkPurpose::SecondStep,
+                Lasting::Remembered => LinkPurpose::SecondStepRemembered,
+            };
+            let txn = self.write_txn("start a second step").await?;
+            let actor = self.audit.actor(account.person);
+            let challenge = self
+                .issue_link_in(&txn, policy, account.person, purpose, None, actor, now)
+                .await?;
+            txn.commit().await.map_err(db("commit a second step"))?;
+            return Ok(SignInStep::CodeNeeded { challenge });
+        }
         self.open_session(account.person, lasting, client, policy, now)
             .await
+            .map(SignInStep::Done)
     }
 
-    async fn record_failure(
+    pub(crate) async fn record_failure(
         &self,
         account: &AccountRow,
         now: OffsetDateTime,
@@ -1160,7 +1210,16 @@ impl Store {
         if roles.is_empty() {
             roles.push(Role::Learner);
         }
-        Ok(Some(ActiveSession { id, person, roles }))
+        let second_step = match self.account_row(person).await? {
+            Some(account) => crate::mfa::is_confirmed(self, &account).await?,
+            None => false,
+        };
+        Ok(Some(ActiveSession {
+            id,
+            person,
+            roles,
+            second_step,
+        }))
     }
 
     async fn end_session_row(&self, id: Uuid, now: OffsetDateTime) -> Result<(), StoreError> {
@@ -1223,6 +1282,22 @@ impl Store {
         policy: &ValidPolicy,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
+        self.check_current_password(person, current).await?;
+        if let Err(message) = check_password(policy, new, &[]) {
+            return Err(StoreError::Refused(vec![refused("new_password", message)]));
+        }
+        self.replace_password(person, new, None, now).await
+    }
+
+    /// Checks `password` against `person`'s, for a change that needs it.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] naming `current_password`; failures.
+    pub(crate) async fn check_current_password(
+        &self,
+        person: PersonId,
+        password: &str,
+    ) -> Result<(), StoreError> {
         let account = self
             .account_row(person)
             .await?
@@ -1231,16 +1306,14 @@ impl Store {
             .password_hash_of(&account)
             .await?
             .unwrap_or_else(decoy_hash);
-        if !password_matches(current.to_owned(), hash).await {
-            return Err(StoreError::Refused(vec![refused(
+        if password_matches(password.to_owned(), hash).await {
+            Ok(())
+        } else {
+            Err(StoreError::Refused(vec![refused(
                 "current_password",
                 "That is not your current password.",
-            )]));
+            )]))
         }
-        if let Err(message) = check_password(policy, new, &[]) {
-            return Err(StoreError::Refused(vec![refused("new_password", message)]));
-        }
-        self.replace_password(person, new, None, now).await
     }
 
     /// A password reset link for the account at `email`, if there is one (the caller answers
@@ -1308,12 +1381,25 @@ impl Store {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<PersonId, StoreError> {
+        self.peek_owner(token, &[LinkPurpose::ResetPassword], now)
+            .await
+            .map(|(person, _)| person)
+    }
+
+    /// Whose a live link of one of `purposes` is, and which purpose, leaving it unused.
+    pub(crate) async fn peek_owner(
+        &self,
+        token: &str,
+        purposes: &[LinkPurpose],
+        now: OffsetDateTime,
+    ) -> Result<(PersonId, LinkPurpose), StoreError> {
+        let names: Vec<&str> = purposes.iter().map(|p| p.name()).collect();
         let mut select = Query::select();
         select
-            .column("person_id")
+            .columns(["person_id", "purpose"])
             .from("account_token")
             .and_where(Expr::col("token_hash").eq(secret_hash(token)))
-            .and_where(Expr::col("purpose").eq(LinkPurpose::ResetPassword.name()))
+            .and_where(Expr::col("purpose").is_in(names))
             .and_where(Expr::col("used_at").is_null())
             .and_where(Expr::col("expires_at").gt(now));
         let row = self
@@ -1322,9 +1408,14 @@ impl Store {
             .await
             .map_err(db("read a link"))?
             .ok_or(StoreError::LinkInvalid)?;
-        row.try_get_by_index(0)
-            .map(PersonId::from_uuid)
-            .map_err(broken("link owner"))
+        let person: Uuid = row.try_get_by_index(0).map_err(broken("link owner"))?;
+        let name: String = row.try_get_by_index(1).map_err(broken("link purpose"))?;
+        let purpose = purposes
+            .iter()
+            .copied()
+            .find(|p| p.name() == name)
+            .ok_or(StoreError::LinkInvalid)?;
+        Ok((PersonId::from_uuid(person), purpose))
     }
 
     async fn replace_password(
@@ -1369,7 +1460,10 @@ impl Store {
         txn.commit().await.map_err(db("commit a new password"))
     }
 
-    async fn account_row(&self, person: PersonId) -> Result<Option<AccountRow>, StoreError> {
+    pub(crate) async fn account_row(
+        &self,
+        person: PersonId,
+    ) -> Result<Option<AccountRow>, StoreError> {
         let mut select = Query::select();
         select
             .columns([
@@ -1378,6 +1472,7 @@ impl Store {
                 "failed_logins",
                 "locked_until",
                 "password_hash",
+                "mfa_secret",
             ])
             .from("account")
             .and_where(Expr::col("person_id").eq(person.as_uuid()));
@@ -1389,7 +1484,10 @@ impl Store {
         row.map(|row| AccountRow::read(person, &row)).transpose()
     }
 
-    async fn password_hash_of(&self, account: &AccountRow) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn password_hash_of(
+        &self,
+        account: &AccountRow,
+    ) -> Result<Option<String>, StoreError> {
         let Some(sealed) = &account.password_hash else {
             return Ok(None);
         };
@@ -1403,13 +1501,14 @@ impl Store {
 }
 
 /// The columns of an account that signing in needs.
-struct AccountRow {
-    person: PersonId,
+pub(crate) struct AccountRow {
+    pub(crate) person: PersonId,
     status: String,
     verified: bool,
     failed_logins: i32,
-    locked_until: Option<OffsetDateTime>,
+    pub(crate) locked_until: Option<OffsetDateTime>,
     password_hash: Option<Vec<u8>>,
+    pub(crate) mfa_state: Option<Vec<u8>>,
 }
 
 impl AccountRow {
@@ -1423,6 +1522,7 @@ impl AccountRow {
             failed_logins: row.try_get_by_index(2).map_err(broken("account"))?,
             locked_until: row.try_get_by_index(3).map_err(broken("account"))?,
             password_hash: row.try_get_by_index(4).map_err(broken("account"))?,
+            mfa_state: row.try_get_by_index(5).map_err(broken("account"))?,
         })
     }
 }

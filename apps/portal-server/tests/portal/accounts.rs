@@ -492,3 +492,146 @@ async fn bursts_of_account_forms_are_slowed_down() {
     let page = portal.get("/reset", None).await;
     assert_eq!(page.status, 200, "reading pages is not limited");
 }
+
+/// The key shown on the set-up page, without its spaces.
+fn shown_key(page: &str) -> String {
+    let start = page.find("class=\"secret\">").expect("the key is shown") + 15;
+    let end = start + page[start..].find('<').unwrap();
+    page[start..end].replace(' ', "")
+}
+
+fn code_for(key: &str, seconds_from_now: i64) -> String {
+    let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds_from_now);
+    pledge_store::mfa::current_code(key, at).unwrap()
+}
+
+/// The hidden challenge on the code page.
+fn challenge_in(page: &str) -> String {
+    let start = page
+        .find("name=\"challenge\" value=\"")
+        .expect("a challenge")
+        + 24;
+    let end = start + page[start..].find('"').unwrap();
+    page[start..end].to_owned()
+}
+
+#[tokio::test]
+async fn k26_a_learner_adds_a_second_step_and_signs_in_with_codes() {
+    let (portal, mail) = portal_with_mail().await;
+    verified_adult(&portal, &mail, "ada@example.org").await;
+    let cookie = session(&portal, "ada@example.org", PASSWORD).await;
+    let page = portal.get("/account/second-step", Some(&cookie)).await;
+    assert!(page.body.contains("Set up an authenticator app"));
+    let started = portal
+        .post("/account/second-step/start", &[], Some(&cookie))
+        .await;
+    assert_eq!(started.location(), "/account/second-step");
+    let page = portal.get("/account/second-step", Some(&cookie)).await;
+    assert!(
+        page.body.contains("<svg"),
+        "a QR code is drawn on the server"
+    );
+    let key = shown_key(&page.body);
+    let wrong = portal
+        .post("/account/second-step", &[("code", "000000")], Some(&cookie))
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("id=\"field-code-problem\""));
+    let on = portal
+        .post(
+            "/account/second-step",
+            &[("code", &code_for(&key, 0))],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(on.status, 200);
+    let codes: Vec<&str> = on
+        .body
+        .match_indices("<li><code>")
+        .map(|(i, _)| &on.body[i + 10..i + 29])
+        .collect();
+    assert_eq!(codes.len(), 10, "{}", on.body);
+
+    portal.post("/signout", &[], Some(&cookie)).await;
+    let password_only = sign_in(&portal, "ada@example.org", PASSWORD).await;
+    assert_eq!(password_only.status, 200);
+    assert!(
+        password_only.set_cookie(COOKIE).is_none(),
+        "no session before the code"
+    );
+    let challenge = challenge_in(&password_only.body);
+    let bad = portal
+        .post(
+            "/signin/code",
+            &[
+                ("challenge", &challenge),
+                ("code", "111111"),
+                ("next", "/account"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(
+        challenge_in(&bad.body),
+        challenge,
+        "the challenge stays for another try"
+    );
+    let recovered = portal
+        .post(
+            "/signin/code",
+            &[
+                ("challenge", &challenge),
+                ("code", codes[0]),
+                ("next", "/account"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(recovered.location(), "/account");
+    let again = sign_in(&portal, "ada@example.org", PASSWORD).await;
+    let next_code = code_for(&key, 30);
+    let signed = portal
+        .post(
+            "/signin/code",
+            &[
+                ("challenge", &challenge_in(&again.body)),
+                ("code", &next_code),
+                ("next", "/account"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(signed.location(), "/account");
+    let cookie = signed.cookie_pair(COOKIE);
+    let status = portal.get("/account/second-step", Some(&cookie)).await;
+    assert!(
+        status.body.contains("You have 9 unused recovery codes."),
+        "{}",
+        status.body
+    );
+}
+
+#[tokio::test]
+async fn w43_staff_must_add_the_required_second_step_before_anything_else() {
+    let portal = start_with(DataDir::new(), &["--pack", "westmontera"], None);
+    let westmontera_session = async |email: &str| {
+        sign_in(&portal, email, "demo tangerine orbit 2026")
+            .await
+            .cookie_pair("__Host-wm_session")
+    };
+    let learner = westmontera_session("learner@demo.pledge.invalid").await;
+    let open = portal.get("/account", Some(&learner)).await;
+    assert_eq!(open.status, 200, "learners may choose");
+    let officer = westmontera_session("privacy-officer@demo.pledge.invalid").await;
+    let blocked = portal.get("/account", Some(&officer)).await;
+    assert_eq!(blocked.location(), "/account/second-step?required=1");
+    let page = portal
+        .get("/account/second-step?required=1", Some(&officer))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("requires a second step for staff accounts")
+    );
+}

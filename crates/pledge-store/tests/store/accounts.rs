@@ -4,7 +4,8 @@
 
 use pledge_domain::{PersonId, Role};
 use pledge_policy::ValidPolicy;
-use pledge_store::accounts::{Client, EmailLink, Lasting, Registered, Registration};
+use pledge_store::accounts::{Client, EmailLink, Lasting, Registered, Registration, SignInStep};
+use pledge_store::mfa;
 use pledge_store::{Store, StoreError};
 use time::{Duration, OffsetDateTime, macros::date};
 
@@ -59,6 +60,7 @@ async fn sign_in(
     store
         .sign_in(email, password, Lasting::Standard, &client(), policy, at)
         .await
+        .map(|step| step.done().expect("no second step on this account"))
 }
 
 fn fields(error: StoreError) -> Vec<&'static str> {
@@ -359,6 +361,8 @@ async fn j22_remember_me_lasts_the_policy_period_without_an_idle_limit() {
                 now(),
             )
             .await
+            .unwrap()
+            .done()
             .unwrap();
         assert_eq!(remembered.lasting, Lasting::Remembered);
         assert_eq!(remembered.expires_at, now() + Duration::weeks(2));
@@ -510,6 +514,174 @@ async fn erasure_ends_every_session() {
                 .await
                 .is_err()
         );
+    })
+    .await;
+}
+
+async fn with_second_step(store: &Store, person: PersonId) -> (String, Vec<String>) {
+    let enrolment = store
+        .begin_second_step(person, "Kexara", "ada@example.org")
+        .await
+        .unwrap();
+    assert!(enrolment.otpauth_url.starts_with("otpauth://totp/"));
+    let again = store
+        .begin_second_step(person, "Kexara", "ada@example.org")
+        .await
+        .unwrap();
+    assert_eq!(
+        again.secret, enrolment.secret,
+        "an unconfirmed secret is shown again"
+    );
+    let wrong = store
+        .confirm_second_step(person, "000000", now())
+        .await
+        .unwrap_err();
+    assert_eq!(fields(wrong), ["code"]);
+    let code = mfa::current_code(&enrolment.secret, now()).unwrap();
+    let recovery = store
+        .confirm_second_step(person, &code, now())
+        .await
+        .unwrap();
+    assert_eq!(recovery.len(), mfa::RECOVERY_CODES);
+    (enrolment.secret, recovery)
+}
+
+async fn challenge(store: &Store, policy: &ValidPolicy, at: OffsetDateTime) -> String {
+    match store
+        .sign_in(
+            "ada@example.org",
+            PASSWORD,
+            Lasting::Standard,
+            &client(),
+            policy,
+            at,
+        )
+        .await
+        .unwrap()
+    {
+        SignInStep::CodeNeeded { challenge } => challenge,
+        SignInStep::Done(_) => panic!("a second step was expected"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn k26_with_a_second_step_a_password_alone_does_not_sign_in() {
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        let person = verified(&store, &policy, "ada@example.org").await;
+        let (secret, recovery) = with_second_step(&store, person).await;
+        let later = now() + Duration::minutes(2);
+        let challenge_one = challenge(&store, &policy, later).await;
+        let wrong = store
+            .complete_sign_in(&challenge_one, "123456", &client(), &policy, later)
+            .await
+            .unwrap_err();
+        assert_eq!(fields(wrong), ["code"]);
+        let code = mfa::current_code(&secret, later).unwrap();
+        let signed = store
+            .complete_sign_in(&challenge_one, &code, &client(), &policy, later)
+            .await
+            .unwrap();
+        let session = store.session(&signed.token, later).await.unwrap().unwrap();
+        assert!(session.second_step);
+        assert!(
+            matches!(
+                store
+                    .complete_sign_in(&challenge_one, &code, &client(), &policy, later)
+                    .await,
+                Err(StoreError::LinkInvalid)
+            ),
+            "a challenge works once"
+        );
+
+        let challenge_two = challenge(&store, &policy, later).await;
+        let replayed = store
+            .complete_sign_in(&challenge_two, &code, &client(), &policy, later)
+            .await
+            .unwrap_err();
+        assert_eq!(fields(replayed), ["code"], "a code works once");
+        let typed = recovery[0].to_uppercase().replace('-', " ");
+        store
+            .complete_sign_in(&challenge_two, &typed, &client(), &policy, later)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.recovery_codes_left(person).await.unwrap(),
+            mfa::RECOVERY_CODES - 1
+        );
+        let challenge_three = challenge(&store, &policy, later).await;
+        assert!(
+            store
+                .complete_sign_in(&challenge_three, &recovery[0], &client(), &policy, later)
+                .await
+                .is_err(),
+            "a recovery code works once"
+        );
+        let expired = challenge(&store, &policy, later).await;
+        let too_late = later + pledge_store::accounts::SECOND_STEP_FOR;
+        let fresh = mfa::current_code(&secret, too_late).unwrap();
+        assert!(matches!(
+            store
+                .complete_sign_in(&expired, &fresh, &client(), &policy, too_late)
+                .await,
+            Err(StoreError::LinkInvalid)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn w43_staff_cannot_turn_the_required_second_step_off() {
+    let westmontera = pledge_policy::packs::find("westmontera")
+        .unwrap()
+        .load()
+        .unwrap();
+    on_both(async |store, _, _| {
+        let person = verified(&store, &westmontera, "ada@example.org").await;
+        assert!(!mfa::required(
+            &westmontera,
+            &store.roles_of(person).await.unwrap()
+        ));
+        store
+            .grant_role(&westmontera, person, Role::PrivacyOfficer, None, now())
+            .await
+            .unwrap();
+        assert!(mfa::required(
+            &westmontera,
+            &store.roles_of(person).await.unwrap()
+        ));
+        with_second_step(&store, person).await;
+        let refused = store
+            .turn_off_second_step(person, PASSWORD, &westmontera)
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Invalid(_))),
+            "{refused:?}"
+        );
+        assert!(store.second_step_enabled(person).await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn k26_a_learner_may_turn_the_second_step_off_with_the_password() {
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        let person = verified(&store, &policy, "ada@example.org").await;
+        with_second_step(&store, person).await;
+        let wrong = store
+            .turn_off_second_step(person, "nope", &policy)
+            .await
+            .unwrap_err();
+        assert_eq!(fields(wrong), ["current_password"]);
+        store
+            .turn_off_second_step(person, PASSWORD, &policy)
+            .await
+            .unwrap();
+        assert!(!store.second_step_enabled(person).await.unwrap());
+        sign_in(&store, &policy, "ada@example.org", PASSWORD, now())
+            .await
+            .unwrap();
     })
     .await;
 }
