@@ -8,10 +8,12 @@
 //!   need (the wasm32 target), then runs `ci`.
 //! - `cargo xtask ci`: format check, clippy with warnings denied, every test, rustdoc with
 //!   warnings denied, the wasm build of the pure crates and the layering checks.
-//! - `cargo xtask bench`: the criterion benchmarks, then one table of medians and ratios.
+//! - `cargo xtask bench`: the criterion benchmarks, then one table of medians and ratios, then
+//!   the portal under load and its bundle's size (`--portal`: only those).
 
 mod bench;
 mod checks;
+mod load;
 mod portal;
 mod postgres;
 mod provision;
@@ -22,7 +24,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--pack NAME|FILE] | packs | test | ci | bench [--quick]>";
+    "usage: cargo xtask <run [--pack NAME|FILE] | packs | test | ci | bench [--quick] [--portal]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -51,7 +53,15 @@ fn dispatch() -> Result<()> {
             let _cluster = postgres::provide(&root)?;
             checks::ci(&root)
         }
-        Some("bench") => bench::run(&root, args.iter().any(|a| a == "--quick")),
+        Some("bench") if args.iter().any(|a| a == "--portal") => {
+            provision::wasm_target(&root)?;
+            load::run(&root)
+        }
+        Some("bench") => {
+            bench::run(&root, args.iter().any(|a| a == "--quick"))?;
+            provision::wasm_target(&root)?;
+            load::run(&root)
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())

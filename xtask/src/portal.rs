@@ -64,6 +64,28 @@ fn wasm_bindgen(root: &Path) -> Result<PathBuf> {
     Ok(binary)
 }
 
+/// Runs `wasm-bindgen --target web` on `wasm` into `pkg` (as `portal.js` and
+/// `portal_bg.wasm`, the names Leptos's hydration script asks for).
+pub fn bindgen(root: &Path, wasm: &Path, pkg: &Path) -> Result<()> {
+    let bindgen = wasm_bindgen(root)?;
+    let pkg_arg = pkg.to_string_lossy().into_owned();
+    let wasm_arg = wasm.to_string_lossy().into_owned();
+    shell::run(
+        root,
+        &bindgen.to_string_lossy(),
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-dir",
+            &pkg_arg,
+            "--out-name",
+            OUTPUT_NAME,
+            &wasm_arg,
+        ],
+    )
+}
+
 /// Builds the server and the browser bundle (`release`: optimised) and returns the site root.
 pub fn build(root: &Path, release: bool) -> Result<PathBuf> {
     let cargo = cargo();
@@ -84,23 +106,7 @@ pub fn build(root: &Path, release: bool) -> Result<PathBuf> {
         .join(WASM_TARGET)
         .join(profile)
         .join("portal_frontend.wasm");
-    let bindgen = wasm_bindgen(root)?;
-    let pkg_arg = pkg.to_string_lossy().into_owned();
-    let wasm_arg = wasm.to_string_lossy().into_owned();
-    shell::run(
-        root,
-        &bindgen.to_string_lossy(),
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-dir",
-            &pkg_arg,
-            "--out-name",
-            OUTPUT_NAME,
-            &wasm_arg,
-        ],
-    )?;
+    bindgen(root, &wasm, &pkg)?;
     let css = root.join("apps/portal-server/style/portal.css");
     std::fs::copy(&css, pkg.join("portal.css"))
         .with_context(|| format!("copying {}", css.display()))?;

@@ -529,6 +529,7 @@ pub fn AccountLinks() -> impl IntoView {
             {move || Suspend::new(async move {
                 match viewer.await {
                     Ok(Some(_)) => view! {
+                        <A href="/learn">"Your learning"</A>
                         <A href="/account">"Your account"</A>
                         <form method="post" action="/signout" class="inline">
                             <button type="submit" class="link">"Sign out"</button>

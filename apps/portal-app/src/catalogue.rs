@@ -205,6 +205,7 @@ pub fn CoursePage() -> impl IntoView {
                                 <h1>{course.title}</h1>
                                 <p>{course.summary}</p>
                                 <p class="price">{course.price}</p>
+                                <crate::learning::OfferBox slug=course.slug.clone()/>
                             </article>
                         }
                             .into_any()

@@ -47,7 +47,9 @@ impl From<pledge_store::StoreError> for PortalError {
             | pledge_store::StoreError::SignInRefused
             | pledge_store::StoreError::EmailNotVerified
             | pledge_store::StoreError::AwaitingGuardian
-            | pledge_store::StoreError::BelowMinimumAge { .. }) => {
+            | pledge_store::StoreError::BelowMinimumAge { .. }
+            | pledge_store::StoreError::PaymentRequired
+            | pledge_store::StoreError::NotEnrolled) => {
                 Self::Invalid(capitalised(&refusal.to_string()))
             }
             other => {

@@ -11,6 +11,7 @@ pub mod account;
 pub mod catalogue;
 pub mod error;
 pub mod forms;
+pub mod learning;
 pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -83,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/second-step") view=second_step::SecondStepPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account/second-step/codes") view=second_step::RecoveryCodesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/learn") view=learning::MyLearningPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::InOrder/>

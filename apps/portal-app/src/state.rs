@@ -71,3 +71,10 @@ pub async fn own_email(
         .await?;
     Ok(me.email)
 }
+
+/// Sets the status of the response being rendered (a page that refuses or finds nothing).
+pub fn set_status(status: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}

@@ -55,7 +55,7 @@ fn message_with(fields: &BTreeMap<String, String>, error: &StoreError) -> FormOu
 }
 
 /// `text` as a sentence: capital first letter, final full stop.
-fn sentence(text: &str) -> String {
+pub(crate) fn sentence(text: &str) -> String {
     let mut chars = text.chars();
     let Some(first) = chars.next() else {
         return String::new();

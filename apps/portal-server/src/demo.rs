@@ -55,6 +55,22 @@ const COURSES: [(&str, &str, &str, i64); 6] = [
     ),
 ];
 
+/// The lessons every demo course has: (title, text).
+const LESSONS: [(&str, &str); 3] = [
+    (
+        "Getting started",
+        "What the course covers, how it is assessed and how to get the most out of it.",
+    ),
+    (
+        "Core ideas",
+        "The central concepts, each with a worked example from a real organisation.",
+    ),
+    (
+        "Putting it into practice",
+        "A short case study that brings the ideas together, and what to read next.",
+    ),
+];
+
 /// Adds the demo courses when the catalogue is empty; returns how many were added.
 ///
 /// # Errors
@@ -76,7 +92,13 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
             currency: "CAD".to_owned(),
             published: true,
         };
-        store.add_course(&course, now).await?;
+        let id = store.add_course(&course, now).await?;
+        for (n, (lesson, body)) in LESSONS.iter().enumerate() {
+            let title = format!("{}. {lesson}", n + 1);
+            store
+                .add_lesson(id, &title, &format!("{body} ({title}: {})", course.title))
+                .await?;
+        }
     }
     Ok(COURSES.len())
 }

@@ -8,6 +8,7 @@
 mod accounts;
 mod config;
 mod demo;
+mod learning;
 mod mail;
 mod second_step;
 mod session;

@@ -72,16 +72,24 @@ impl Server {
     pub async fn render_at(
         &self,
         mut parts: Parts,
-        path: &'static str,
+        path: &str,
         outcome: FormOutcome,
         status: StatusCode,
     ) -> Response {
-        parts.uri = axum::http::Uri::from_static(path);
+        match path.parse::<axum::http::Uri>() {
+            Ok(uri) => parts.uri = uri,
+            Err(error) => return unavailable(&error),
+        }
         self.render(parts, outcome, status).await
     }
 
     /// The page at the request's address, rendered with `outcome` and `status`.
-    async fn render(&self, mut parts: Parts, outcome: FormOutcome, status: StatusCode) -> Response {
+    pub async fn render(
+        &self,
+        mut parts: Parts,
+        outcome: FormOutcome,
+        status: StatusCode,
+    ) -> Response {
         let portal = self.portal.clone();
         let options = self.options.clone();
         let handler = leptos_axum::render_app_async_with_context(
@@ -149,6 +157,12 @@ pub async fn read_form(request: Request) -> (Parts, BTreeMap<String, String>) {
             .or_insert_with(|| value.into_owned());
     }
     (parts, fields)
+}
+
+/// `GET /healthz`: answers while the process serves requests (for load balancers, and the
+/// baseline of the portal's load benchmark). It reads nothing.
+async fn healthz() -> &'static str {
+    "ok\n"
 }
 
 /// Account forms a client may post in a burst before it must slow down.
@@ -234,6 +248,9 @@ pub fn router(server: Server, site_root: &Path) -> Router {
             "/guardian/{token}",
             limited(post(crate::accounts::confirm_guardian)),
         )
+        .route("/courses/{slug}/enrol", post(crate::learning::enrol))
+        .route("/learn/{slug}/{position}", post(crate::learning::finish))
+        .route("/healthz", axum::routing::get(healthz))
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
         .leptos_routes_with_context(
             &server,

@@ -223,16 +223,28 @@ impl Store {
         rows.iter().map(course_of).collect()
     }
 
+    /// The course with `id`, published or not.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn course_by_id(&self, id: Uuid) -> Result<Option<Course>, StoreError> {
+        self.course_where(Expr::col("id").eq(id)).await
+    }
+
     /// The course at `slug`, published or not.
     ///
     /// # Errors
     /// Database failures.
     pub async fn course_by_slug(&self, slug: &str) -> Result<Option<Course>, StoreError> {
+        self.course_where(Expr::col("slug").eq(slug)).await
+    }
+
+    async fn course_where(
+        &self,
+        condition: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<Option<Course>, StoreError> {
         let mut select = Query::select();
-        select
-            .columns(COLUMNS)
-            .from("course")
-            .and_where(Expr::col("slug").eq(slug));
+        select.columns(COLUMNS).from("course").and_where(condition);
         let row = self
             .db
             .query_one(&select)

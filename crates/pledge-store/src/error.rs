@@ -117,6 +117,12 @@ pub enum StoreError {
     /// The password was right but a guardian has not confirmed yet.
     #[error("your parent or guardian has not confirmed your account yet")]
     AwaitingGuardian,
+    /// The course costs money: enrolment waits for its payment.
+    #[error("this course is paid: enrolment follows its payment")]
+    PaymentRequired,
+    /// The person is not enrolled in the course.
+    #[error("you are not enrolled in this course")]
+    NotEnrolled,
     /// The configuration is unusable.
     #[error("invalid store configuration: {0}")]
     Config(String),

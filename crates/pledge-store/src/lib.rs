@@ -24,6 +24,7 @@ pub mod erasure;
 mod error;
 pub mod export;
 mod holds;
+pub mod learning;
 pub mod mfa;
 mod migration;
 pub mod outbox;

@@ -77,3 +77,10 @@ async fn portal_get(portal: &crate::support::Portal, path: &str) -> (u16, String
     let reply = portal.get(path, None).await;
     (reply.status, reply.body)
 }
+
+#[tokio::test]
+async fn the_health_check_answers_without_touching_the_store() {
+    let portal = start();
+    let reply = portal.get("/healthz", None).await;
+    assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
+}

@@ -12,4 +12,5 @@
 mod accounts;
 mod browser;
 mod catalogue;
+mod learning;
 mod support;

@@ -16,6 +16,7 @@ mod declared;
 mod disclosures;
 mod export;
 mod holds;
+mod learning;
 mod modules;
 mod people;
 mod requests;
