@@ -19,11 +19,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use axum::serve::ListenerExt as _;
 use clap::Parser;
 use leptos::config::LeptosOptions;
 use pledge_policy::ValidPolicy;
 use pledge_store::Store;
 use portal_app::state::PortalState;
+
+/// mimalloc instead of the system allocator: rendering a page allocates many small strings,
+/// and glibc's malloc was a sixth of the server's time under load (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The Pledge reference portal.
 #[derive(Debug, Parser)]
@@ -122,6 +128,13 @@ async fn main() -> Result<()> {
     };
     let app = web::router(server, &args.site_root);
     println!("listening on http://{addr}");
+    // Pages stream in several chunks; without TCP_NODELAY, Nagle's algorithm holds each later
+    // chunk back until the client's delayed ACK, some 40 ms per page.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            eprintln!("portal: cannot set TCP_NODELAY: {error}");
+        }
+    });
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
