@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod error;
 pub mod forms;
 pub mod learning;
+pub mod policy_page;
 pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <A href="/">"Pledge Training"</A>
                 <nav>
                     <A href="/">"Courses"</A>
+                    <A href="/privacy">"Privacy"</A>
                     <account::AccountLinks/>
                 </nav>
             </header>
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/second-step/codes") view=second_step::RecoveryCodesPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/learn") view=learning::MyLearningPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/privacy") view=policy_page::PolicyPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>

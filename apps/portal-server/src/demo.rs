@@ -95,9 +95,7 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         let id = store.add_course(&course, now).await?;
         for (n, (lesson, body)) in LESSONS.iter().enumerate() {
             let title = format!("{}. {lesson}", n + 1);
-            store
-                .add_lesson(id, &title, &format!("{body} ({title}: {})", course.title))
-                .await?;
+            store.add_lesson(id, &title, body).await?;
         }
     }
     Ok(COURSES.len())

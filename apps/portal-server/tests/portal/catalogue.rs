@@ -84,3 +84,16 @@ async fn the_health_check_answers_without_touching_the_store() {
     let reply = portal.get("/healthz", None).await;
     assert_eq!((reply.status, reply.body.as_str()), (200, "ok\n"));
 }
+
+#[tokio::test]
+async fn the_published_policy_is_rendered_from_the_deployed_pack() {
+    let portal = start();
+    let reply = portal.get("/privacy", None).await;
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body.contains("class=\"pledge-policy\""),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("Kexara"));
+}
