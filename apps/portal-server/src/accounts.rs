@@ -180,29 +180,7 @@ fn address_problem(email: &str) -> Option<FieldProblem> {
 
 /// `POST /verify`: a new verification link.
 pub async fn resend(State(server): State<Server>, request: Request) -> Response {
-    let (parts, fields) = read_form(request).await;
-    let email = field(&fields, "email");
-    if let Some(problem) = address_problem(email) {
-        return server
-            .refuse(parts, outcome_with(&fields, vec![problem]))
-            .await;
-    }
-    match server
-        .portal
-        .store
-        .resend_verification(email, &server.portal.policy, now())
-        .await
-    {
-        Ok(Some(verify)) => {
-            let url = link(&server, "verify", &verify.token);
-            server
-                .send(mail::verify(&verify.address, &server.organisation(), &url))
-                .await;
-            see_other("/link-sent")
-        }
-        Ok(None) => see_other("/link-sent"),
-        Err(error) => unavailable(&error),
-    }
+    answer_link_request(server, request, LinkKind::Verify).await
 }
 
 /// `POST /verify/{token}`.
@@ -359,6 +337,22 @@ pub async fn change_password(
 
 /// `POST /reset`: a reset link, if the address has an account.
 pub async fn request_reset(State(server): State<Server>, request: Request) -> Response {
+    answer_link_request(server, request, LinkKind::Reset).await
+}
+
+/// The links a person can ask to be sent again by typing their address.
+#[derive(Debug, Clone, Copy)]
+enum LinkKind {
+    /// A new email verification link.
+    Verify,
+    /// A password reset link.
+    Reset,
+}
+
+/// Sends the link `kind` if the typed address has an account (and, for verification, is not
+/// verified yet), and answers `/link-sent` either way, so nobody learns which addresses have
+/// accounts.
+async fn answer_link_request(server: Server, request: Request, kind: LinkKind) -> Response {
     let (parts, fields) = read_form(request).await;
     let email = field(&fields, "email");
     if let Some(problem) = address_problem(email) {
@@ -366,17 +360,28 @@ pub async fn request_reset(State(server): State<Server>, request: Request) -> Re
             .refuse(parts, outcome_with(&fields, vec![problem]))
             .await;
     }
-    match server
-        .portal
-        .store
-        .request_password_reset(email, &server.portal.policy, now())
-        .await
-    {
-        Ok(Some(reset)) => {
-            let url = link(&server, "reset", &reset.token);
-            server
-                .send(mail::reset(&reset.address, &server.organisation(), &url))
-                .await;
+    let store = &server.portal.store;
+    let policy = &server.portal.policy;
+    let issued = match kind {
+        LinkKind::Verify => store.resend_verification(email, policy, now()).await,
+        LinkKind::Reset => store.request_password_reset(email, policy, now()).await,
+    };
+    match issued {
+        Ok(Some(sent)) => {
+            let organisation = server.organisation();
+            let email = match kind {
+                LinkKind::Verify => mail::verify(
+                    &sent.address,
+                    &organisation,
+                    &link(&server, "verify", &sent.token),
+                ),
+                LinkKind::Reset => mail::reset(
+                    &sent.address,
+                    &organisation,
+                    &link(&server, "reset", &sent.token),
+                ),
+            };
+            server.send(email).await;
             see_other("/link-sent")
         }
         Ok(None) => see_other("/link-sent"),
