@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 
 const USAGE: &str =
-    "usage: cargo xtask <run [--pack NAME|FILE] | packs | test | ci | bench [--quick] [--portal]>";
+    "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | test | ci | bench [--quick] [--portal]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -43,6 +43,12 @@ fn dispatch() -> Result<()> {
         Some("run") => {
             provision::wasm_target(&root)?;
             portal::run(&root, args.get(1..).unwrap_or_default())
+        }
+        Some("site") => {
+            provision::wasm_target(&root)?;
+            let site = portal::build(&root, false)?;
+            println!("{}", site.display());
+            Ok(())
         }
         Some("packs") => checks::run_packs(&root),
         Some("test") => {

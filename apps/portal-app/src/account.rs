@@ -360,6 +360,7 @@ pub fn AccountPage() -> impl IntoView {
                         </dl>
                         <p><A href="/account/password">"Change your password"</A></p>
                         <p><A href="/account/second-step">"Second step for signing in"</A></p>
+                        <p><A href="/account/payments">"Your payments and receipts"</A></p>
                         <form method="post" action="/signout">
                             <button type="submit">"Sign out"</button>
                         </form>
@@ -528,7 +529,8 @@ pub fn AccountLinks() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match viewer.await {
-                    Ok(Some(_)) => view! {
+                    Ok(Some(viewer)) => view! {
+                        {viewer.roles.iter().any(|r| r == "finance").then(|| view! { <A href="/finance/payments">"Payments"</A> })}
                         <A href="/learn">"Your learning"</A>
                         <A href="/account">"Your account"</A>
                         <form method="post" action="/signout" class="inline">

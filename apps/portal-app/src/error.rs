@@ -49,7 +49,8 @@ impl From<pledge_store::StoreError> for PortalError {
             | pledge_store::StoreError::AwaitingGuardian
             | pledge_store::StoreError::BelowMinimumAge { .. }
             | pledge_store::StoreError::PaymentRequired
-            | pledge_store::StoreError::NotEnrolled) => {
+            | pledge_store::StoreError::NotEnrolled
+            | pledge_store::StoreError::ModuleDisabled(_)) => {
                 Self::Invalid(capitalised(&refusal.to_string()))
             }
             other => {

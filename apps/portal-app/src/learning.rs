@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::PortalError;
-use crate::forms::{FormMessage, use_outcome};
+use crate::forms::{Field, FormMessage, Input, use_outcome};
 
 /// What the course page offers the person looking at it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +20,8 @@ pub enum Offer {
     EnrolFree,
     /// A paid course they are not enrolled in, with its price.
     Paid(String),
+    /// A paid course, on a portal whose policy takes no payments.
+    PaidNotOffered(String),
     /// Enrolled: resume at this lesson (none left: completed).
     Enrolled(Option<i32>),
 }
@@ -99,7 +101,10 @@ mod server_fns {
         Ok(match enrolment {
             Some(enrolment) => Offer::Enrolled(enrolment.resume_at().map(|l| l.position)),
             None if course.is_free() => Offer::EnrolFree,
-            None => Offer::Paid(price(&course)),
+            None if pledge_store::declared::module_enabled(&state.policy, "payments") => {
+                Offer::Paid(price(&course))
+            }
+            None => Offer::PaidNotOffered(price(&course)),
         })
     }
 
@@ -184,7 +189,7 @@ pub fn OfferBox(
                 let slug = slug.clone();
                 Suspend::new(async move {
                     let outcome = outcome.await;
-                    let message = view! { <FormMessage outcome=outcome/> };
+                    let message = view! { <FormMessage outcome=outcome.clone()/> };
                     let offer = match offer.await {
                         Ok(Offer::SignIn) => view! {
                             <p><a href=format!("/signin?next=/courses/{slug}")>"Sign in to enrol"</a></p>
@@ -195,7 +200,20 @@ pub fn OfferBox(
                             </form>
                         }.into_any(),
                         Ok(Offer::Paid(price)) => view! {
-                            <p class="notice">{format!("This course costs {price}. Card payment through our payment processor opens with the checkout.")}</p>
+                            <form method="post" action=format!("/courses/{slug}/checkout") class="enrol">
+                                <Field
+                                    outcome=outcome
+                                    name="billing_name"
+                                    label="Name on the receipt"
+                                    input=Input::Text
+                                    autocomplete="name"
+                                    hint="You pay by card on our payment processor's page; your card details never reach us."
+                                />
+                                <button type="submit">{format!("Pay {price} and enrol")}</button>
+                            </form>
+                        }.into_any(),
+                        Ok(Offer::PaidNotOffered(price)) => view! {
+                            <p class="notice">{format!("This course costs {price}. Enrolment in paid courses is arranged with our office; this site takes no payments.")}</p>
                         }.into_any(),
                         Ok(Offer::Enrolled(Some(position))) => view! {
                             <p class="notice">"You are enrolled. " <a href=format!("/learn/{slug}/{position}")>{format!("Continue with lesson {position}")}</a></p>

@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod error;
 pub mod forms;
 pub mod learning;
+pub mod payments;
 pub mod policy_page;
 pub mod second_step;
 #[cfg(feature = "ssr")]
@@ -88,6 +89,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/learn") view=learning::MyLearningPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/privacy") view=policy_page::PolicyPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/account/payments") view=payments::MyPaymentsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/finance/payments") view=payments::FinancePaymentsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>

@@ -10,6 +10,7 @@ mod config;
 mod demo;
 mod learning;
 mod mail;
+mod payments;
 mod second_step;
 mod session;
 mod web;
@@ -76,7 +77,8 @@ fn load_policy(spec: &str) -> Result<ValidPolicy> {
 async fn main() -> Result<()> {
     let args = Args::parse();
     let policy = load_policy(&args.pack)?;
-    let store = Store::open(&config::store_config(&args.data_dir)?)
+    let store_config = config::store_config(&args.data_dir)?;
+    let store = Store::open(&store_config)
         .await
         .context("opening the store")?;
     if !args.no_demo {
@@ -114,7 +116,15 @@ async fn main() -> Result<()> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    // The sandbox processor's secrets come from a deployment secret, so that every instance
+    // of a deployment agrees on them.
+    let sandbox = Arc::new(payments::sandbox::Sandbox::new(
+        &public_url,
+        &portal.policy.policy().organisation.name,
+        &store_config.pseudonym_key,
+    ));
     let server = web::Server {
+        processor: Arc::new(payments::sandbox::SharedSandbox(Arc::clone(&sandbox))),
         cookie: session::SessionCookie::for_policy(&portal.policy, &public_url)?,
         mailer: Arc::new(mail::Mailer::from_env(&args.data_dir)?),
         from: args
@@ -126,7 +136,7 @@ async fn main() -> Result<()> {
         options,
         portal,
     };
-    let app = web::router(server, &args.site_root);
+    let app = web::router(server, &args.site_root, Some(sandbox));
     println!("listening on http://{addr}");
     // Pages stream in several chunks; without TCP_NODELAY, Nagle's algorithm holds each later
     // chunk back until the client's delayed ACK, some 40 ms per page.

@@ -22,6 +22,8 @@ use portal_app::{App, shell};
 use tower_http::services::ServeDir;
 
 use crate::mail::{Email, Mailer};
+use crate::payments::processor::PaymentProcessor;
+use crate::payments::sandbox::{self, Sandbox};
 use crate::session::{SessionCookie, attach_session, same_origin};
 
 /// Everything a request handler needs.
@@ -41,6 +43,8 @@ pub struct Server {
     pub public_origin: String,
     /// The sign-in cookie.
     pub cookie: SessionCookie,
+    /// The payment processor.
+    pub processor: Arc<dyn PaymentProcessor>,
 }
 
 impl FromRef<Server> for LeptosOptions {
@@ -212,8 +216,9 @@ fn too_many_requests(error: tower_governor::GovernorError) -> Response {
         .into_response()
 }
 
-/// Every route: the pages, the form handlers, the server functions and the bundle.
-pub fn router(server: Server, site_root: &Path) -> Router {
+/// Every route: the pages, the form handlers, the server functions and the bundle, and the
+/// sandbox processor's pages when it is the processor.
+pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -> Router {
     let routes = generate_route_list(App);
     let options = server.options.clone();
     let pages_state = server.portal.clone();
@@ -250,6 +255,19 @@ pub fn router(server: Server, site_root: &Path) -> Router {
         )
         .route("/courses/{slug}/enrol", post(crate::learning::enrol))
         .route("/learn/{slug}/{position}", post(crate::learning::finish))
+        .route(
+            "/courses/{slug}/checkout",
+            post(crate::payments::checkout_course),
+        )
+        .route(
+            "/payments/webhook/{processor}",
+            post(crate::payments::webhook),
+        )
+        .route(
+            "/finance/payments/{id}/refund",
+            post(crate::payments::refund),
+        )
+        .merge(sandbox.map_or_else(Router::new, sandbox::routes))
         .route("/healthz", axum::routing::get(healthz))
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
         .leptos_routes_with_context(

@@ -697,6 +697,27 @@ pub const TABLES: &[TableDeclaration] = &[
         ],
         ..BASE
     },
+    TableDeclaration {
+        table: "payment_event",
+        module: "payments",
+        title: "Payment processor notifications acted on",
+        other: &[
+            ID,
+            (
+                "event_key",
+                T,
+                "the processor and its event id: a notification is acted on once",
+            ),
+            ("kind", T, "paid, failed or refunded"),
+            (
+                "processor_ref",
+                T,
+                "the processor's reference of the payment",
+            ),
+            ("received_at", S, "when it arrived"),
+        ],
+        ..BASE
+    },
     // ── support and community ───────────────────────────────────────────────────────────
     TableDeclaration {
         table: "ticket",

@@ -9,8 +9,8 @@
 use pledge_audit::Action;
 use pledge_domain::PersonId;
 use pledge_policy::ValidPolicy;
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query};
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -19,6 +19,10 @@ use crate::catalogue::Course;
 use crate::error::db;
 use crate::records::{Field, categories_of, owned_table};
 use crate::{Store, StoreError};
+
+/// The status of an enrolment whose payment was refunded: its lessons are closed, and paying
+/// again takes it up where it was.
+pub const WITHDRAWN: &str = "withdrawn";
 
 /// A lesson of a course.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,50 +169,96 @@ impl Store {
         policy: &ValidPolicy,
         now: OffsetDateTime,
     ) -> Result<Uuid, StoreError> {
-        if let Some(existing) = self.enrolment_id(person, course.id).await? {
+        if let Some((existing, status)) = self.enrolment_row(&self.db, person, course.id).await?
+            && status != WITHDRAWN
+        {
             return Ok(existing);
         }
-        let fields = vec![
-            ("course_id", Field::plain(course.id)),
-            ("programme_id", Field::plain(None::<Uuid>)),
-            ("funded_by", Field::plain(None::<String>)),
-            ("status", Field::plain("active")),
-            ("enrolled_at", Field::plain(now)),
-            ("completed_at", Field::plain(None::<OffsetDateTime>)),
-        ];
-        let actor = self.audit.actor(person);
+        let txn = self.write_txn("start enrolling").await?;
         match self
-            .insert_record(policy, "enrolment", person, fields, actor, now)
+            .enrol_within(&txn, policy, person, course.id, now)
             .await
         {
-            Ok(id) => Ok(id),
+            Ok(id) => {
+                txn.commit().await.map_err(db("commit an enrolment"))?;
+                Ok(id)
+            }
             // A second click at the same moment: the unique index kept one enrolment.
-            Err(StoreError::Database { .. }) => self
-                .enrolment_id(person, course.id)
-                .await?
-                .ok_or(StoreError::Corrupt { what: "enrolment" }),
+            Err(StoreError::Database { .. }) => {
+                drop(txn);
+                self.enrolment_row(&self.db, person, course.id)
+                    .await?
+                    .map(|(id, _)| id)
+                    .ok_or(StoreError::Corrupt { what: "enrolment" })
+            }
             Err(other) => Err(other),
         }
     }
 
-    async fn enrolment_id(
+    /// Enrols `person` in the course `course` inside `txn` (a paid course's payment delivers
+    /// it this way): a withdrawn enrolment is taken up again, an active one is kept.
+    pub(crate) async fn enrol_within(
         &self,
+        txn: &DatabaseTransaction,
+        policy: &ValidPolicy,
         person: PersonId,
         course: Uuid,
-    ) -> Result<Option<Uuid>, StoreError> {
+        now: OffsetDateTime,
+    ) -> Result<Uuid, StoreError> {
+        match self.enrolment_row(txn, person, course).await? {
+            Some((id, status)) if status == WITHDRAWN => {
+                let mut update = Query::update();
+                update
+                    .table("enrolment")
+                    .value("status", "active")
+                    .value("enrolled_at", now)
+                    .and_where(Expr::col("id").eq(id));
+                txn.execute(&update)
+                    .await
+                    .map_err(db("take up an enrolment again"))?;
+                Ok(id)
+            }
+            Some((id, _)) => Ok(id),
+            None => {
+                let fields = vec![
+                    ("course_id", Field::plain(course)),
+                    ("programme_id", Field::plain(None::<Uuid>)),
+                    ("funded_by", Field::plain(None::<String>)),
+                    ("status", Field::plain("active")),
+                    ("enrolled_at", Field::plain(now)),
+                    ("completed_at", Field::plain(None::<OffsetDateTime>)),
+                ];
+                let actor = self.audit.actor(person);
+                self.insert_record_in(txn, policy, "enrolment", person, fields, actor, now)
+                    .await
+            }
+        }
+    }
+
+    /// `person`'s enrolment in `course` with its status, read through `connection`.
+    async fn enrolment_row(
+        &self,
+        connection: &impl ConnectionTrait,
+        person: PersonId,
+        course: Uuid,
+    ) -> Result<Option<(Uuid, String)>, StoreError> {
         let mut select = Query::select();
         select
-            .column("id")
+            .columns(["id", "status"])
             .from("enrolment")
             .and_where(Expr::col("person_id").eq(person.as_uuid()))
             .and_where(Expr::col("course_id").eq(course));
-        let row = self
-            .db
+        let row = connection
             .query_one(&select)
             .await
             .map_err(db("read an enrolment"))?;
-        row.map(|row| row.try_get_by_index(0).map_err(broken("enrolment")))
-            .transpose()
+        row.map(|row| {
+            Ok((
+                row.try_get_by_index(0).map_err(broken("enrolment"))?,
+                row.try_get_by_index(1).map_err(broken("enrolment"))?,
+            ))
+        })
+        .transpose()
     }
 
     /// Every enrolment of `person`, with progress; the read is audited.
@@ -226,6 +276,7 @@ impl Store {
             .columns(["id", "course_id", "completed_at"])
             .from("enrolment")
             .and_where(Expr::col("person_id").eq(person.as_uuid()))
+            .and_where(Expr::col("status").ne(WITHDRAWN))
             .order_by("enrolled_at", Order::Asc);
         let rows = self
             .db

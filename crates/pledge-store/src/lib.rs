@@ -28,6 +28,7 @@ pub mod learning;
 pub mod mfa;
 mod migration;
 pub mod outbox;
+pub mod payments;
 mod people;
 pub mod records;
 pub mod requests;

@@ -21,6 +21,7 @@ mod m20261123_000012_audit_subject;
 mod m20261123_000101_subject_key;
 mod m20261201_000013_account_tokens;
 mod m20261201_000014_one_enrolment;
+mod m20261202_000015_payment_events;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_audit_subject::Migration),
             Box::new(m20261201_000013_account_tokens::Migration),
             Box::new(m20261201_000014_one_enrolment::Migration),
+            Box::new(m20261202_000015_payment_events::Migration),
         ]
     }
 }

@@ -342,3 +342,59 @@ async fn browser_w43_register_verify_sign_in_and_out() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_w12_a_learner_pays_on_the_processors_page_and_is_enrolled() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        browser
+            .goto("/signin?next=/courses/itil-4-foundation")
+            .await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+        }
+        browser.fill("email", "learner@demo.pledge.invalid").await;
+        browser.fill("password", "demo tangerine orbit 2026").await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/courses/itil-4-foundation").await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+        }
+        browser.fill("billing_name", "Ada Learner").await;
+        browser.click("form.enrol button[type=submit]").await;
+        for _ in 0..100 {
+            if browser.path().await.starts_with("/sandbox-processor/pay/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            browser.text("h1").await.starts_with("Pay "),
+            "the processor's page"
+        );
+        browser.fill("card_number", "4242 4242 4242 4242").await;
+        browser.fill("expiry", "12/39").await;
+        browser.fill("cvc", "123").await;
+        browser.click("form button[type=submit]").await;
+        for _ in 0..100 {
+            if browser.path().await.starts_with("/payments/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let receipt = browser.text("dl.receipt").await;
+        assert!(
+            receipt.contains("Paid") && receipt.contains("Ada Learner"),
+            "{receipt}"
+        );
+        browser.click("p.notice a").await;
+        browser.arrives("/courses/itil-4-foundation").await;
+        assert!(browser.text("p.notice").await.contains("You are enrolled"));
+        browser.close().await;
+        // W12: the card typed into the browser reached neither the database nor the logs.
+        crate::payments::assert_no_card_numbers(&crate::payments::everything_kept(&portal));
+    })
+    .await;
+}

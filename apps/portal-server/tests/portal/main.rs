@@ -13,4 +13,5 @@ mod accounts;
 mod browser;
 mod catalogue;
 mod learning;
+mod payments;
 mod support;

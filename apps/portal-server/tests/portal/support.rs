@@ -13,6 +13,8 @@ use tokio::net::TcpListener;
 pub struct Portal {
     child: Child,
     pub addr: String,
+    /// Where the server's own messages (stderr) go.
+    pub log: std::path::PathBuf,
     _dir: Option<DataDir>,
     databases: Option<Databases>,
 }
@@ -21,9 +23,27 @@ impl Drop for Portal {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let start = log.char_indices().rev().nth(6000).map_or(0, |(i, _)| i);
+            let tail = &log[start..];
+            eprintln!("--- the portal's log ({}) ---\n{tail}", self.log.display());
+        }
         if let Some(databases) = self.databases.take() {
             databases.drop_all();
         }
+    }
+}
+
+impl Portal {
+    /// The main PostgreSQL database's address, when the portal runs on PostgreSQL.
+    pub fn postgres_main(&self) -> Option<String> {
+        self.databases.as_ref().map(|d| d.url(0))
+    }
+
+    /// The data directory, when the test made one.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self._dir.as_ref().map(|d| d.0.as_path())
     }
 }
 
@@ -68,7 +88,7 @@ impl Databases {
         Self { names }
     }
 
-    fn url(&self, index: usize) -> String {
+    pub fn url(&self, index: usize) -> String {
         let admin = postgres_admin_url();
         let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
         format!("{base}/{}", self.names[index])
@@ -168,6 +188,8 @@ fn launch(
     mail: Option<&Mailbox>,
     env: &[(String, String)],
 ) -> Portal {
+    std::fs::create_dir_all(dir).unwrap();
+    let log = dir.join("server.log");
     let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
     command
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
@@ -177,7 +199,8 @@ fn launch(
         .env_remove("DATABASE_URL")
         .env_remove("PLEDGE_SMTP_URL")
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdout(Stdio::piped());
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap());
     if let Some(mail) = mail {
         command.env("PLEDGE_SMTP_URL", format!("smtp://{}", mail.addr));
     }
@@ -195,6 +218,7 @@ fn launch(
     Portal {
         child,
         addr,
+        log,
         _dir: None,
         databases: None,
     }
@@ -276,6 +300,11 @@ impl Portal {
             headers,
             body: body.to_owned(),
         }
+    }
+
+    /// Sends `request` as it is written.
+    pub async fn raw(&self, request: String) -> Reply {
+        self.send(request).await
     }
 
     /// `GET path` as a browser without JavaScript asks, with `cookie` (`name=value`) if given.

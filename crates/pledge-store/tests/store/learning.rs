@@ -5,7 +5,12 @@ use pledge_store::{NewCourse, Store, StoreError};
 
 use crate::support::{count, kexara, now, on_both};
 
-async fn course_with_lessons(store: &Store, slug: &str, price_cents: i64, lessons: usize) {
+pub(crate) async fn course_with_lessons(
+    store: &Store,
+    slug: &str,
+    price_cents: i64,
+    lessons: usize,
+) {
     let id = store
         .add_course(
             &NewCourse {
@@ -28,7 +33,7 @@ async fn course_with_lessons(store: &Store, slug: &str, price_cents: i64, lesson
     }
 }
 
-async fn learner(store: &Store) -> pledge_domain::PersonId {
+pub(crate) async fn learner(store: &Store) -> pledge_domain::PersonId {
     store
         .create_person(
             &pledge_store::NewPerson {

@@ -18,6 +18,7 @@ mod export;
 mod holds;
 mod learning;
 mod modules;
+mod payments;
 mod people;
 mod requests;
 mod support;
