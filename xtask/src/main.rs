@@ -23,8 +23,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str =
-    "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | test | ci | bench [--quick] [--portal]>";
+const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | test | ci | bench [--quick] [--portal]>";
 
 fn main() -> ExitCode {
     match dispatch() {

@@ -77,7 +77,7 @@ pub const MAX_SEARCH_LEN: usize = 100;
 
 const COLUMNS: [&str; 6] = ["id", "slug", "title", "summary", "price_cents", "currency"];
 
-fn valid_slug(slug: &str) -> bool {
+pub(crate) fn valid_slug(slug: &str) -> bool {
     (1..=96).contains(&slug.len())
         && slug
             .bytes()

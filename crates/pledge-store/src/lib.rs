@@ -33,6 +33,7 @@ mod people;
 pub mod records;
 pub mod requests;
 pub mod sweep;
+pub mod tours;
 mod vault;
 pub mod workflow;
 

@@ -628,7 +628,7 @@ impl Store {
     }
 
     /// Cancels a booking that was not paid for or was refunded, and frees its seats.
-    async fn release_booking(
+    pub(crate) async fn release_booking(
         &self,
         txn: &DatabaseTransaction,
         booking: Uuid,

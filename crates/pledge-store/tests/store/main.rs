@@ -23,4 +23,5 @@ mod people;
 mod requests;
 mod support;
 mod sweep;
+mod tours;
 mod workflow;

@@ -1,0 +1,224 @@
+//! Tours on both backends: bookings made at the same moment never oversell a departure; a
+//! booking holds seats until its payment, and a failed payment frees them; accessibility needs
+//! are kept only with explicit consent, recorded, and read only in the coordinators' manifest
+//! (K05); bad input writes nothing.
+
+use std::sync::Arc;
+
+use pledge_store::payments::{NewPayment, PaymentEvent, PaymentOutcome, Purchase};
+use pledge_store::tours::{AccessibilityNeeds, NewBooking, NewTour, Traveller};
+use pledge_store::{Store, StoreError};
+use uuid::Uuid;
+
+use crate::learning::learner;
+use crate::support::{count, kexara, now, on_both};
+
+async fn departure(store: &Store, capacity: i32) -> Uuid {
+    let tour = store
+        .add_tour(&NewTour {
+            slug: "rockies".to_owned(),
+            title: "The Rockies by rail".to_owned(),
+            summary: "Five days.".to_owned(),
+            operator: "tour-operator".to_owned(),
+            price_cents: 120_000,
+            currency: "CAD".to_owned(),
+        })
+        .await
+        .unwrap();
+    let start = now() + time::Duration::days(30);
+    store
+        .add_departure(tour, start, start + time::Duration::days(5), capacity)
+        .await
+        .unwrap()
+}
+
+fn booking(person: pledge_domain::PersonId, departure: Uuid, seats: usize) -> NewBooking {
+    NewBooking {
+        person,
+        departure,
+        travellers: (1..=seats)
+            .map(|n| Traveller {
+                full_name: format!("Traveller {n}"),
+                date_of_birth: time::macros::date!(1985 - 04 - 12),
+            })
+            .collect(),
+        preferences: "Window seats".to_owned(),
+        accessibility: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_bookings_never_oversell_a_departure() {
+    let policy = Arc::new(kexara());
+    on_both(async |store, _, _| {
+        let departure = departure(&store, 5).await;
+        let mut people = Vec::new();
+        for _ in 0..10 {
+            people.push(learner(&store).await);
+        }
+        let attempts = people.into_iter().map(|person| {
+            let store = store.clone();
+            let policy = Arc::clone(&policy);
+            tokio::spawn(async move {
+                store
+                    .book_tour(&policy, &booking(person, departure, 1), now())
+                    .await
+            })
+        });
+        let mut booked = 0;
+        for attempt in attempts {
+            match attempt.await.unwrap() {
+                Ok(_) => booked += 1,
+                Err(StoreError::Refused(problems)) => assert_eq!(problems[0].field, "seats"),
+                Err(other) => panic!("unexpected: {other}"),
+            }
+        }
+        assert_eq!(booked, 5, "exactly the capacity");
+        assert_eq!(
+            count(&store, "SELECT SUM(seats_taken) FROM departure").await,
+            5
+        );
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM tour_booking").await, 5);
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM traveller").await,
+            5,
+            "refusals wrote nothing"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_payment_frees_the_seats_and_a_paid_one_confirms_the_booking() {
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        let departure = departure(&store, 4).await;
+        let person = learner(&store).await;
+        let pay = async |held: pledge_store::tours::Held, reference: &str, outcome| {
+            store
+                .start_payment(
+                    &policy,
+                    &NewPayment {
+                        id: Uuid::now_v7(),
+                        person,
+                        purchase: Purchase::TourBooking(held.booking),
+                        amount_cents: held.amount_cents,
+                        currency: "CAD".to_owned(),
+                        processor: "sandbox".to_owned(),
+                        processor_ref: reference.to_owned(),
+                        billing_name: "Ada".to_owned(),
+                    },
+                    now(),
+                )
+                .await
+                .unwrap();
+            let event = PaymentEvent {
+                processor: "sandbox".to_owned(),
+                event_id: format!("evt_{reference}"),
+                processor_ref: reference.to_owned(),
+                outcome,
+            };
+            store
+                .apply_payment_event(&policy, &event, now())
+                .await
+                .unwrap();
+        };
+        let held = store
+            .book_tour(&policy, &booking(person, departure, 3), now())
+            .await
+            .unwrap();
+        assert_eq!(held.amount_cents, 360_000, "three seats");
+        pay(held, "cs_fail", PaymentOutcome::Failed).await;
+        assert_eq!(
+            count(&store, "SELECT SUM(seats_taken) FROM departure").await,
+            0
+        );
+        let held = store
+            .book_tour(&policy, &booking(person, departure, 4), now())
+            .await
+            .unwrap();
+        pay(held, "cs_ok", PaymentOutcome::Paid).await;
+        let mine = store.bookings_of(&policy, person, now()).await.unwrap();
+        let statuses: Vec<&str> = mine.iter().map(|b| b.status.as_str()).collect();
+        assert_eq!(statuses, ["confirmed", "cancelled"]);
+        assert_eq!(mine[0].travellers.len(), 4);
+        assert_eq!(mine[0].preferences, "Window seats");
+        assert_eq!(mine[0].departure.seats_left(), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn k05_accessibility_needs_need_explicit_consent_and_only_the_manifest_shows_them() {
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        let departure = departure(&store, 4).await;
+        let person = learner(&store).await;
+        let coordinator = learner(&store).await;
+        let mut form = booking(person, departure, 1);
+        form.accessibility = Some(AccessibilityNeeds {
+            needs: "Step-free access".to_owned(),
+            consented: false,
+            consent_text: "I give my explicit consent".to_owned(),
+        });
+        let Err(StoreError::Refused(problems)) = store.book_tour(&policy, &form, now()).await
+        else {
+            panic!("needs without consent are refused");
+        };
+        assert_eq!(problems[0].field, "accessibility_consent");
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM tour_booking").await, 0);
+        assert_eq!(
+            count(&store, "SELECT SUM(seats_taken) FROM departure").await,
+            0
+        );
+
+        if let Some(needs) = form.accessibility.as_mut() {
+            needs.consented = true;
+        }
+        store.book_tour(&policy, &form, now()).await.unwrap();
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM consent_event WHERE purpose = 'tour-accessibility' AND given"
+            )
+            .await,
+            1,
+            "the explicit consent is in the ledger"
+        );
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM accessibility_need WHERE consent_event_id IS NOT NULL"
+            )
+            .await,
+            1
+        );
+        let own = store.bookings_of(&policy, person, now()).await.unwrap();
+        assert_eq!(own[0].accessibility, None, "not in the booker's list");
+        let before = count(&store, "SELECT COUNT(*) FROM audit_record").await;
+        let manifest = store
+            .manifest(&policy, departure, coordinator, now())
+            .await
+            .unwrap();
+        assert_eq!(
+            manifest[0].accessibility.as_deref(),
+            Some("Step-free access")
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM audit_record").await,
+            before + 2,
+            "the manifest read is audited, the needs under their own purpose"
+        );
+        let westmontera = pledge_policy::packs::find("westmontera")
+            .unwrap()
+            .load()
+            .unwrap();
+        assert!(matches!(
+            store
+                .book_tour(&westmontera, &booking(person, departure, 1), now())
+                .await,
+            Err(StoreError::ModuleDisabled("tours"))
+        ));
+    })
+    .await;
+}
