@@ -361,6 +361,7 @@ pub fn AccountPage() -> impl IntoView {
                         <p><A href="/account/password">"Change your password"</A></p>
                         <p><A href="/account/second-step">"Second step for signing in"</A></p>
                         <p><A href="/account/payments">"Your payments and receipts"</A></p>
+                        <p><A href="/tours/bookings">"Your tour bookings"</A></p>
                         <form method="post" action="/signout">
                             <button type="submit">"Sign out"</button>
                         </form>
@@ -531,6 +532,7 @@ pub fn AccountLinks() -> impl IntoView {
                 match viewer.await {
                     Ok(Some(viewer)) => view! {
                         {viewer.roles.iter().any(|r| r == "finance").then(|| view! { <A href="/finance/payments">"Payments"</A> })}
+                        {viewer.roles.iter().any(|r| r == "tour-coordinator").then(|| view! { <A href="/tours/manage">"Manifests"</A> })}
                         <A href="/learn">"Your learning"</A>
                         <A href="/account">"Your account"</A>
                         <form method="post" action="/signout" class="inline">

@@ -17,6 +17,7 @@ pub mod policy_page;
 pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod tours;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <A href="/">"Pledge Training"</A>
                 <nav>
                     <A href="/">"Courses"</A>
+                    <A href="/tours">"Tours"</A>
                     <A href="/privacy">"Privacy"</A>
                     <account::AccountLinks/>
                 </nav>
@@ -89,6 +91,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/learn") view=learning::MyLearningPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/privacy") view=policy_page::PolicyPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/tours") view=tours::ToursPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/tours/bookings") view=tours::MyBookingsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/tours/manage") view=tours::ManageToursPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/tours/:slug") view=tours::TourPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account/payments") view=payments::MyPaymentsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/finance/payments") view=payments::FinancePaymentsPage ssr=SsrMode::InOrder/>

@@ -5,9 +5,10 @@
 use pledge_domain::Role;
 use pledge_policy::ValidPolicy;
 use pledge_store::accounts::{Registered, Registration};
+use pledge_store::tours::NewTour;
 use pledge_store::{CourseFilter, NewCourse, Store, StoreError};
-use time::OffsetDateTime;
 use time::macros::date;
+use time::{Duration, OffsetDateTime};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo tangerine orbit 2026";
@@ -99,6 +100,83 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         }
     }
     Ok(COURSES.len())
+}
+
+/// (slug, title, summary, price per seat in cents, [(days from now, days away, seats)]).
+type DemoTour = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    [(i64, i64, i32); 2],
+);
+
+const TOURS: [DemoTour; 3] = [
+    (
+        "rockies-by-rail",
+        "The Rockies by rail",
+        "Five days from Vancouver to Banff by train, with guided walks at every stop.",
+        189_000,
+        [(30, 5, 24), (75, 5, 24)],
+    ),
+    (
+        "quebec-winter-carnival",
+        "Québec winter carnival",
+        "A long weekend of the carnival, the old town and a night at the ice hotel.",
+        94_000,
+        [(60, 3, 16), (400, 3, 16)],
+    ),
+    (
+        "bay-of-fundy-tides",
+        "The Bay of Fundy tides",
+        "Walk the ocean floor at low tide and kayak the same coves at high tide.",
+        72_000,
+        [(45, 2, 4), (90, 2, 10)],
+    ),
+];
+
+/// Adds the demo tours and their departures, run by the policy's tour operator, when the
+/// policy takes tour bookings and there are no tours yet; returns how many were added.
+///
+/// # Errors
+/// Store failures.
+pub async fn seed_tours(
+    store: &Store,
+    policy: &ValidPolicy,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    if !pledge_store::declared::module_enabled(policy, "tours") || !store.tours().await?.is_empty()
+    {
+        return Ok(0);
+    }
+    let Some(operator) = policy
+        .policy()
+        .partners
+        .iter()
+        .find(|p| p.id.as_str().contains("tour"))
+        .map(|p| p.id.to_string())
+    else {
+        return Ok(0);
+    };
+    for (slug, title, summary, price_cents, departures) in TOURS {
+        let tour = store
+            .add_tour(&NewTour {
+                slug: slug.to_owned(),
+                title: title.to_owned(),
+                summary: summary.to_owned(),
+                operator: operator.clone(),
+                price_cents,
+                currency: "CAD".to_owned(),
+            })
+            .await?;
+        for (from_now, length, seats) in departures {
+            let starts = (now + Duration::days(from_now)).replace_time(time::Time::MIDNIGHT);
+            store
+                .add_departure(tour, starts, starts + Duration::days(length), seats)
+                .await?;
+        }
+    }
+    Ok(TOURS.len())
 }
 
 /// The demo address of `role`.

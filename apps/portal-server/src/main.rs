@@ -13,6 +13,7 @@ mod mail;
 mod payments;
 mod second_step;
 mod session;
+mod tours;
 mod web;
 
 use std::net::SocketAddr;
@@ -86,6 +87,10 @@ async fn main() -> Result<()> {
         let added = demo::seed(&store, now).await?;
         if added > 0 {
             eprintln!("portal: added {added} demo courses");
+        }
+        let tours = demo::seed_tours(&store, &policy, now).await?;
+        if tours > 0 {
+            eprintln!("portal: added {tours} demo tours");
         }
         let people = demo::seed_people(&store, &policy, now).await?;
         if !people.is_empty() {

@@ -267,6 +267,11 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             "/finance/payments/{id}/refund",
             post(crate::payments::refund),
         )
+        .route("/tours/{slug}/book", post(crate::tours::book))
+        .route(
+            "/tours/manage/{departure}/send",
+            post(crate::tours::send_manifest),
+        )
         .merge(sandbox.map_or_else(Router::new, sandbox::routes))
         .route("/healthz", axum::routing::get(healthz))
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))

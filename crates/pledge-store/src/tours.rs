@@ -855,6 +855,89 @@ impl Store {
         sealed.map(|s| key.open_text(field, &s)).transpose()
     }
 
+    /// Cancels a held booking whose checkout could not be opened, freeing its seats.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn cancel_held_booking(&self, booking: Uuid) -> Result<(), StoreError> {
+        let txn = self.write_txn("start cancelling a hold").await?;
+        self.release_booking(&txn, booking).await?;
+        txn.commit().await.map_err(db("commit a cancelled hold"))
+    }
+
+    /// Records that `staff` sent the manifest of `departure` to the tour's operator: for each
+    /// confirmed booking, a disclosure of the travellers' details and preferences, and another
+    /// of the accessibility needs where the booker gave them (K05, K18). Returns how many
+    /// bookers' data was sent.
+    ///
+    /// # Errors
+    /// [`StoreError::DisclosureRefused`] when the policy does not let the operator receive
+    /// this data; [`StoreError::ModuleDisabled`]; failures.
+    pub async fn send_manifest(
+        &self,
+        policy: &ValidPolicy,
+        departure: Uuid,
+        staff: PersonId,
+        now: OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let bookings = self.manifest(policy, departure, staff, now).await?;
+        let operator = self.operator_of(departure).await?;
+        let partner = pledge_domain::PartnerId::new(operator).map_err(|_| StoreError::Corrupt {
+            what: "tour operator",
+        })?;
+        let ordinary: Vec<CategoryId> = ["traveller", "travel_preference"]
+            .into_iter()
+            .filter_map(|t| owned_table(t).ok())
+            .flat_map(|t| categories_of(policy, t))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let needs: Vec<CategoryId> = categories_of(policy, owned_table("accessibility_need")?)
+            .into_iter()
+            .collect();
+        let service = PurposeId::new("service-delivery")
+            .map_err(|_| StoreError::Corrupt { what: "purpose" })?;
+        let accessible = PurposeId::new(ACCESSIBILITY_PURPOSE)
+            .map_err(|_| StoreError::Corrupt { what: "purpose" })?;
+        let actor = self.audit.actor(staff);
+        let mut sent = 0;
+        for booking in bookings.iter().filter(|b| b.status == "confirmed") {
+            let disclose = |purpose, categories| crate::disclosures::NewDisclosure {
+                person: booking.person,
+                partner: &partner,
+                purpose,
+                categories,
+            };
+            self.record_disclosure(disclose(&service, &ordinary), policy, actor, now)
+                .await?;
+            if booking.accessibility.is_some() {
+                self.record_disclosure(disclose(&accessible, &needs), policy, actor, now)
+                    .await?;
+            }
+            sent += 1;
+        }
+        Ok(sent)
+    }
+
+    async fn operator_of(&self, departure: Uuid) -> Result<String, StoreError> {
+        let mut select = Query::select();
+        select
+            .column(("tour", "operator"))
+            .from("departure")
+            .inner_join(
+                "tour",
+                Expr::col(("tour", "id")).equals(("departure", "tour_id")),
+            )
+            .and_where(Expr::col(("departure", "id")).eq(departure));
+        let row = self
+            .db
+            .query_one(&select)
+            .await
+            .map_err(db("read a departure"))?
+            .ok_or(StoreError::Invalid("there is no such departure"))?;
+        row.try_get_by_index(0).map_err(broken("tour operator"))
+    }
+
     async fn audit_tour_read(
         &self,
         policy: &ValidPolicy,

@@ -15,3 +15,4 @@ mod catalogue;
 mod learning;
 mod payments;
 mod support;
+mod tours;
