@@ -398,3 +398,63 @@ async fn browser_w12_a_learner_pays_on_the_processors_page_and_is_enrolled() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k05_a_traveller_books_a_tour_with_needs_and_pays() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        browser.goto("/signin?next=/tours/rockies-by-rail").await;
+        browser.fill("email", "learner@demo.pledge.invalid").await;
+        browser.fill("password", "demo tangerine orbit 2026").await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/tours/rockies-by-rail").await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+        }
+        browser.fill("traveller_1_name", "Ada Learner").await;
+        browser.fill("traveller_1_birth", "1990-05-01").await;
+        browser.fill("accessibility_needs", "Step-free rooms").await;
+        browser.fill("billing_name", "Ada Learner").await;
+        browser.click("form.booking button[type=submit]").await;
+        let problem = browser.text("#field-accessibility_consent-problem").await;
+        assert!(problem.contains("explicit consent"), "{problem}");
+        assert_eq!(
+            browser.value("traveller_1_name").await,
+            "Ada Learner",
+            "kept"
+        );
+        browser.click("input[name='accessibility_consent']").await;
+        browser.click("form.booking button[type=submit]").await;
+        for _ in 0..100 {
+            if browser.path().await.starts_with("/sandbox-processor/pay/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        browser.fill("card_number", "4242 4242 4242 4242").await;
+        browser.fill("expiry", "12/39").await;
+        browser.fill("cvc", "123").await;
+        browser.click("form button[type=submit]").await;
+        for _ in 0..100 {
+            if browser.path().await.starts_with("/payments/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(browser.text("dl.receipt").await.contains("Paid"));
+        browser.goto("/tours/bookings").await;
+        let mine = browser.text("ul.bookings").await;
+        assert!(
+            mine.contains("confirmed") && mine.contains("Ada Learner"),
+            "{mine}"
+        );
+        assert!(
+            !mine.contains("Step-free"),
+            "K05: not even to the booker's list"
+        );
+        browser.close().await;
+    })
+    .await;
+}
