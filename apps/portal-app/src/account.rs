@@ -533,6 +533,7 @@ pub fn AccountLinks() -> impl IntoView {
                     Ok(Some(viewer)) => view! {
                         {viewer.roles.iter().any(|r| r == "finance").then(|| view! { <A href="/finance/payments">"Payments"</A> })}
                         {viewer.roles.iter().any(|r| r == "tour-coordinator").then(|| view! { <A href="/tours/manage">"Manifests"</A> })}
+                        {viewer.roles.iter().any(|r| r == "instructor").then(|| view! { <A href="/teach/marking">"Marking"</A> })}
                         <A href="/learn">"Your learning"</A>
                         <A href="/account">"Your account"</A>
                         <form method="post" action="/signout" class="inline">

@@ -238,6 +238,7 @@ pub fn MyLearningPage() -> impl IntoView {
     let courses = Resource::new_blocking(|| (), |()| my_learning());
     view! {
         <h1>"Your learning"</h1>
+        <p><A href="/learn/transcript">"Your transcript"</A></p>
         {move || completed().map(|slug| view! {
             <p class="notice" role="status">{format!("Well done: you finished every lesson of {slug}.")}</p>
         })}
@@ -261,6 +262,8 @@ pub fn MyLearningPage() -> impl IntoView {
                                         <progress max=card.lessons.to_string() value=card.done.to_string()></progress>
                                         {format!(" {} of {} lessons ", card.done, card.lessons)}
                                         {next}
+                                        " · "
+                                        <a href=format!("/learn/{}/assessments", card.slug)>"Assessments and certificate"</a>
                                     </li>
                                 }
                             }).collect_view()}

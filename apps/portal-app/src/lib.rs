@@ -8,6 +8,7 @@
 //! ([`PortalError`]), never what went wrong inside.
 
 pub mod account;
+pub mod assessments;
 pub mod catalogue;
 pub mod error;
 pub mod forms;
@@ -98,7 +99,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/account/payments") view=payments::MyPaymentsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/finance/payments") view=payments::FinancePaymentsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/learn/transcript") view=assessments::TranscriptPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/learn/:slug/assessments") view=assessments::AssessmentsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/certificates/verify") view=assessments::VerifyCertificatePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/teach/marking") view=assessments::MarkingPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::InOrder/>

@@ -5,6 +5,7 @@
 use pledge_domain::Role;
 use pledge_policy::ValidPolicy;
 use pledge_store::accounts::{Registered, Registration};
+use pledge_store::assessments::NewQuestion;
 use pledge_store::tours::NewTour;
 use pledge_store::{CourseFilter, NewCourse, Store, StoreError};
 use time::macros::date;
@@ -72,6 +73,47 @@ const LESSONS: [(&str, &str); 3] = [
     ),
 ];
 
+/// The courses whose demo has an assignment for an instructor to mark.
+const ASSIGNED: [&str; 2] = ["career-planning", "data-protection-officer"];
+
+/// The demo quiz every course has.
+fn quiz() -> Vec<NewQuestion> {
+    let question = |prompt: &str, options: [&str; 3], correct: usize| NewQuestion {
+        prompt: prompt.to_owned(),
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+        correct,
+    };
+    vec![
+        question(
+            "What does the first lesson cover?",
+            [
+                "The answers to the quiz",
+                "What the course covers and how it is assessed",
+                "Nothing",
+            ],
+            1,
+        ),
+        question(
+            "How is the course assessed?",
+            [
+                "By its quizzes and assignments",
+                "By attendance only",
+                "It is not",
+            ],
+            0,
+        ),
+        question(
+            "Where do you find your marks and certificate?",
+            [
+                "Only in an email",
+                "Nowhere",
+                "On the course's assessments page and your transcript",
+            ],
+            2,
+        ),
+    ]
+}
+
 /// Adds the demo courses when the catalogue is empty; returns how many were added.
 ///
 /// # Errors
@@ -97,6 +139,19 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         for (n, (lesson, body)) in LESSONS.iter().enumerate() {
             let title = format!("{}. {lesson}", n + 1);
             store.add_lesson(id, &title, body).await?;
+        }
+        store
+            .add_quiz(id, "Check your understanding", 60, &quiz())
+            .await?;
+        if ASSIGNED.contains(&slug) {
+            store
+                .add_assignment(
+                    id,
+                    "Reflection",
+                    "In a few paragraphs, describe how you will apply what this course taught you in your work.",
+                    50,
+                )
+                .await?;
         }
     }
     Ok(COURSES.len())

@@ -6,6 +6,8 @@
 //! `listening on http://ADDRESS` once it accepts connections; stops cleanly on Ctrl-C.
 
 mod accounts;
+mod assessments;
+mod certificate_pdf;
 mod config;
 mod demo;
 mod learning;

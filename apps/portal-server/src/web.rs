@@ -267,6 +267,23 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             "/finance/payments/{id}/refund",
             post(crate::payments::refund),
         )
+        .route(
+            "/learn/{slug}/quiz/{assessment}",
+            post(crate::assessments::submit_quiz),
+        )
+        .route(
+            "/learn/{slug}/assignment/{assessment}",
+            post(crate::assessments::submit_assignment),
+        )
+        .route("/learn/{slug}/certificate", post(crate::assessments::issue))
+        .route(
+            "/teach/marking/{submission}",
+            post(crate::assessments::mark),
+        )
+        .route(
+            "/certificates/{code}/pdf",
+            axum::routing::get(crate::assessments::pdf),
+        )
         .route("/tours/{slug}/book", post(crate::tours::book))
         .route(
             "/tours/manage/{departure}/send",

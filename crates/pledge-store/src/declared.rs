@@ -411,6 +411,21 @@ pub const TABLES: &[TableDeclaration] = &[
             ("title", T, "its title"),
             ("kind", T, "quiz or assignment"),
             ("pass_mark", I, "the mark needed to pass"),
+            ("brief", T, "what an assignment asks for"),
+        ],
+        ..BASE
+    },
+    TableDeclaration {
+        table: "assessment_question",
+        module: "catalogue",
+        title: "Quiz questions",
+        other: &[
+            ID,
+            ("assessment_id", U, "its quiz"),
+            ("position", I, "its place in the quiz, from 1"),
+            ("prompt", T, "the question"),
+            ("options", T, "the answers to choose from, one per line"),
+            ("correct", I, "which option is right, from 0"),
         ],
         ..BASE
     },

@@ -14,8 +14,10 @@
 //! database). The rest of the domain schema, the request workflows and retention sweeps follow.
 
 pub mod accounts;
+pub mod assessments;
 mod audit;
 pub mod catalogue;
+pub mod certificates;
 mod connect;
 pub mod declared;
 pub mod disclosures;

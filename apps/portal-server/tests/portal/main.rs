@@ -10,6 +10,7 @@
 )] // tests may fail loudly
 
 mod accounts;
+mod assessments;
 mod browser;
 mod catalogue;
 mod learning;

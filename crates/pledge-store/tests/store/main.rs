@@ -10,6 +10,7 @@
 )] // tests may fail loudly
 
 mod accounts;
+mod assessments;
 mod audit;
 mod catalogue;
 mod declared;
