@@ -10,7 +10,7 @@ use axum::response::Response;
 use pledge_domain::Role;
 use pledge_store::StoreError;
 use pledge_store::accounts::{ActiveSession, FieldProblem};
-use pledge_store::payments::{NewPayment, Purchase, check_billing_name};
+use pledge_store::payments::{Purchase, check_billing_name};
 use pledge_store::tours::{AccessibilityNeeds, NewBooking, Traveller};
 use portal_app::forms::FormOutcome;
 use portal_app::state::now;
@@ -19,7 +19,7 @@ use time::Date;
 use uuid::Uuid;
 
 use crate::accounts::{field, kept, outcome_with, sentence};
-use crate::payments::processor::CheckoutRequest;
+use crate::payments::{Sale, start_checkout};
 use crate::web::{Server, read_form, see_other, unavailable};
 
 /// The travellers typed into the form's rows (empty rows skipped), or the problems.
@@ -128,45 +128,19 @@ pub async fn book(
         }
         Err(error) => return unavailable(&error),
     };
-    let payment = Uuid::now_v7();
-    let receipt = format!("{}/payments/{payment}", server.public_url);
-    let checkout = server
-        .processor
-        .create_checkout(CheckoutRequest {
-            payment,
-            description: format!("{} ({} seats)", tour.title, booking.travellers.len()),
-            amount_cents: held.amount_cents,
-            currency: tour.currency.clone(),
-            success_url: receipt.clone(),
-            cancel_url: format!("{receipt}?cancelled=1"),
-        })
-        .await;
-    let started = match checkout {
-        Ok(checkout) => store
-            .start_payment(
-                policy,
-                &NewPayment {
-                    id: payment,
-                    person: session.person,
-                    purchase: Purchase::TourBooking(held.booking),
-                    amount_cents: held.amount_cents,
-                    currency: tour.currency.clone(),
-                    processor: server.processor.name().to_owned(),
-                    processor_ref: checkout.reference,
-                    billing_name: field(&fields, "billing_name").to_owned(),
-                },
-                now(),
-            )
-            .await
-            .map(|_| checkout.url)
-            .map_err(|e| e.to_string()),
-        Err(error) => Err(error.to_string()),
+    let sale = Sale {
+        person: session.person,
+        purchase: Purchase::TourBooking(held.booking),
+        description: format!("{} ({} seats)", tour.title, booking.travellers.len()),
+        amount_cents: held.amount_cents,
+        currency: tour.currency.clone(),
+        billing_name: field(&fields, "billing_name").trim().to_owned(),
     };
-    match started {
+    match start_checkout(&server, sale).await {
         Ok(url) => see_other(&url),
-        Err(error) => {
+        Err(failure) => {
             // No checkout: the seats go back at once rather than when the hold expires.
-            eprintln!("portal: a tour checkout could not start: {error}");
+            eprintln!("portal: a tour checkout could not start: {failure:?}");
             if let Err(error) = store.cancel_held_booking(held.booking).await {
                 eprintln!("portal: freeing a hold failed: {error}");
             }

@@ -67,54 +67,103 @@ pub async fn checkout_course(
         Err(StoreError::Refused(problems)) => return refuse(outcome_with(&fields, problems)).await,
         Err(error) => return unavailable(&error),
     };
+    let purchase = Sale {
+        person: session.person,
+        purchase: Purchase::Course(course.id),
+        description: format!("{} (course enrolment)", course.title),
+        amount_cents: course.price_cents,
+        currency: course.currency.clone(),
+        billing_name: name,
+    };
+    match start_checkout(&server, purchase).await {
+        Ok(url) => see_other(&url),
+        Err(CheckoutFailed::Refused(problems)) => refuse(outcome_with(&fields, problems)).await,
+        Err(CheckoutFailed::Said(message)) => {
+            refuse(FormOutcome::message(kept(&fields), message)).await
+        }
+        Err(CheckoutFailed::Broken(error)) => unavailable(&error),
+    }
+}
+
+/// Something to sell through the processor's checkout.
+#[derive(Debug, Clone)]
+pub struct Sale {
+    /// Who pays.
+    pub person: pledge_domain::PersonId,
+    /// What for.
+    pub purchase: Purchase,
+    /// As the processor's page shows it.
+    pub description: String,
+    /// How much.
+    pub amount_cents: i64,
+    /// Its currency.
+    pub currency: String,
+    /// The name on the receipt (checked already).
+    pub billing_name: String,
+}
+
+/// Why a checkout did not start.
+#[derive(Debug)]
+pub enum CheckoutFailed {
+    /// A form field is wrong.
+    Refused(Vec<pledge_store::accounts::FieldProblem>),
+    /// Something the person should be told, in these words.
+    Said(String),
+    /// A failure inside (logged, 503).
+    Broken(StoreError),
+}
+
+/// Opens the processor's checkout for `sale` and records the pending payment; returns where to
+/// send the person (the processor's card page).
+///
+/// # Errors
+/// [`CheckoutFailed`]; nothing is recorded when the processor does not answer.
+pub async fn start_checkout(server: &Server, sale: Sale) -> Result<String, CheckoutFailed> {
     let payment = Uuid::now_v7();
     let receipt = format!("{}/payments/{payment}", server.public_url);
     let checkout = server
         .processor
         .create_checkout(CheckoutRequest {
             payment,
-            description: format!("{} (course enrolment)", course.title),
-            amount_cents: course.price_cents,
-            currency: course.currency.clone(),
+            description: sale.description,
+            amount_cents: sale.amount_cents,
+            currency: sale.currency.clone(),
             success_url: receipt.clone(),
             cancel_url: format!("{receipt}?cancelled=1"),
         })
-        .await;
-    let checkout = match checkout {
-        Ok(checkout) => checkout,
-        Err(error) => {
+        .await
+        .map_err(|error| {
             eprintln!("portal: opening a checkout failed: {error}");
-            let message = "The payment processor is not answering. Nothing was charged; please try again in a moment.";
-            return refuse(FormOutcome::message(kept(&fields), message)).await;
-        }
-    };
-    let started = store
+            CheckoutFailed::Said(
+                "The payment processor is not answering. Nothing was charged; please try again in a moment."
+                    .to_owned(),
+            )
+        })?;
+    let started = server
+        .portal
+        .store
         .start_payment(
-            policy,
+            &server.portal.policy,
             &NewPayment {
                 id: payment,
-                person: session.person,
-                purchase: Purchase::Course(course.id),
-                amount_cents: course.price_cents,
-                currency: course.currency.clone(),
+                person: sale.person,
+                purchase: sale.purchase,
+                amount_cents: sale.amount_cents,
+                currency: sale.currency,
                 processor: server.processor.name().to_owned(),
                 processor_ref: checkout.reference,
-                billing_name: name,
+                billing_name: sale.billing_name,
             },
             now(),
         )
         .await;
     match started {
-        Ok(_) => see_other(&checkout.url),
-        Err(StoreError::Refused(problems)) => refuse(outcome_with(&fields, problems)).await,
+        Ok(_) => Ok(checkout.url),
+        Err(StoreError::Refused(problems)) => Err(CheckoutFailed::Refused(problems)),
         Err(error @ (StoreError::ModuleDisabled(_) | StoreError::Invalid(_))) => {
-            refuse(FormOutcome::message(
-                kept(&fields),
-                sentence(&error.to_string()),
-            ))
-            .await
+            Err(CheckoutFailed::Said(sentence(&error.to_string())))
         }
-        Err(error) => unavailable(&error),
+        Err(error) => Err(CheckoutFailed::Broken(error)),
     }
 }
 
