@@ -46,6 +46,17 @@ pub struct CourseWork {
     pub passed: bool,
     /// The certificate's code, once issued.
     pub certificate: Option<String>,
+    /// The course's survey, offered once every lesson is finished: (id, title, answered).
+    pub survey: Option<(String, String, bool)>,
+}
+
+/// A course's survey totals, as instructors see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CourseSurveyTotals {
+    /// The course.
+    pub course: String,
+    /// None: fewer answers than the anonymity threshold. Some: (answers, average, counts 1–5).
+    pub totals: Option<(i64, f64, [i64; 5])>,
 }
 
 /// A line of the transcript.
@@ -93,7 +104,9 @@ pub struct MarkingItem {
     pub submitted: String,
 }
 
-pub use server_fns::{course_assessments, marking_queue, transcript, verify_certificate};
+pub use server_fns::{
+    course_assessments, marking_queue, survey_totals, transcript, verify_certificate,
+};
 
 #[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
 mod server_fns {
@@ -158,7 +171,18 @@ mod server_fns {
             .into_iter()
             .find(|c| c.slug == slug)
             .map(|c| c.code);
+        let survey = match state.store.survey_of(course).await? {
+            Some(survey)
+                if enrolment.completed_at.is_some()
+                    && pledge_store::declared::module_enabled(&state.policy, "surveys") =>
+            {
+                let answered = state.store.answered(session.person, survey.id).await?;
+                Some((survey.id.to_string(), survey.title, answered))
+            }
+            _ => None,
+        };
         Ok(CourseWork {
+            survey,
             course: enrolment.course.title,
             assessments,
             passed: state
@@ -273,6 +297,44 @@ mod server_fns {
             })
             .collect())
     }
+    /// Every course's survey totals, for instructors only: counts and the average, and only
+    /// from the anonymity threshold of answers on (J19).
+    ///
+    /// # Errors
+    /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`] for other roles.
+    #[server(endpoint = "survey-totals", input = GetUrl)]
+    pub async fn survey_totals() -> Result<Vec<CourseSurveyTotals>, PortalError> {
+        use pledge_store::surveys::SurveySummary;
+        let session = crate::state::require_viewer("/teach/surveys")?;
+        if !session.has(pledge_domain::Role::Instructor) {
+            crate::state::set_status(http::StatusCode::FORBIDDEN);
+            return Err(PortalError::Forbidden);
+        }
+        let state = crate::state::portal_state()?;
+        let courses = state
+            .store
+            .published_courses(&pledge_store::CourseFilter::default())
+            .await?;
+        let mut all = Vec::new();
+        for course in courses {
+            let Some(survey) = state.store.survey_of(course.id).await? else {
+                continue;
+            };
+            let totals = match state.store.survey_summary(survey.id).await? {
+                SurveySummary::TooFew => None,
+                SurveySummary::Totals {
+                    responses,
+                    average,
+                    counts,
+                } => Some((responses, average, counts)),
+            };
+            all.push(CourseSurveyTotals {
+                course: course.title,
+                totals,
+            });
+        }
+        Ok(all)
+    }
 }
 
 /// A quiz's form: one group of radio buttons per question (`q1`, `q2`, …).
@@ -335,6 +397,79 @@ fn assignment_form(slug: &str, assessment: &AssessmentView, outcome: &FormOutcom
     .into_any()
 }
 
+/// The voluntary end-of-course survey (W10, J19).
+fn survey_box(slug: &str, id: &str, title: &str, answered: bool, outcome: &FormOutcome) -> AnyView {
+    if answered {
+        return view! { <p class="notice">"Thank you for answering the course survey."</p> }
+            .into_any();
+    }
+    let rating_problem = outcome.problem("rating");
+    let comment_problem = outcome.problem("comment");
+    let chosen = outcome.value("rating");
+    view! {
+        <section class="survey">
+            <h2>{format!("{title} (optional)")}</h2>
+            <p class="hint">{SURVEY_NOTICE}</p>
+            <form method="post" action=format!("/learn/{slug}/survey/{id}") class="stacked">
+                <fieldset class:invalid=rating_problem.is_some()>
+                    <legend>"Your rating"</legend>
+                    {rating_problem.clone().map(|t| view! { <p class="problem" id="field-rating-problem">{t}</p> })}
+                    {(1..=5).map(|n| {
+                        let value = n.to_string();
+                        let checked = chosen == value;
+                        view! { <label class="check"><input type="radio" name="rating" value=value checked=checked/>" " {n}</label> }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field" class:invalid=comment_problem.is_some()>
+                    <label for="field-comment">"Anything else (optional)"</label>
+                    {comment_problem.clone().map(|t| view! { <p class="problem" id="field-comment-problem">{t}</p> })}
+                    <textarea id="field-comment" name="comment" rows="3" maxlength="2000">{outcome.value("comment")}</textarea>
+                </div>
+                <button type="submit">"Send"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
+/// What a respondent is told before answering; the store keeps its hash as the proof.
+pub const SURVEY_NOTICE: &str = "Taking part is voluntary: nothing else depends on it. Your answers are confidential; only totals of at least five answers, which cannot be traced to anyone, are shared.";
+
+/// `/teach/surveys`: survey totals for instructors.
+#[component]
+pub fn SurveyTotalsPage() -> impl IntoView {
+    let totals = Resource::new_blocking(|| (), |()| survey_totals());
+    view! {
+        <h1>"Course surveys"</h1>
+        <p class="hint">"Totals only, and only once at least five people answered: no answer can be traced to anyone."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match totals.await {
+                    Ok(list) => view! {
+                        <table class="surveys">
+                            <thead><tr><th>"Course"</th><th>"Answers"</th><th>"Average"</th><th>"1 · 2 · 3 · 4 · 5"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|s| match s.totals {
+                                    Some((n, average, counts)) => view! {
+                                        <tr><td>{s.course}</td><td>{n}</td><td>{format!("{average:.1}")}</td>
+                                        <td>{counts.iter().map(i64::to_string).collect::<Vec<_>>().join(" · ")}</td></tr>
+                                    }.into_any(),
+                                    None => view! {
+                                        <tr><td>{s.course}</td><td colspan="3">"Fewer than five answers: withheld"</td></tr>
+                                    }.into_any(),
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(PortalError::Forbidden) => view! { <p class="error" role="alert">"Only instructors see survey totals."</p> }.into_any(),
+                    Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/teach/surveys">"sign in"</a> "."</p> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// `/learn/{slug}/assessments`.
 #[component]
 pub fn AssessmentsPage() -> impl IntoView {
@@ -388,6 +523,7 @@ pub fn AssessmentsPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                             {certificate}
+                            {page.survey.clone().map(|(id, title, answered)| survey_box(&slug, &id, &title, answered, &outcome))}
                         }.into_any()
                     }
                     Err(PortalError::Forbidden) => view! { <h1>"Not enrolled"</h1><p>"Only learners enrolled in this course can take its assessments."</p> }.into_any(),

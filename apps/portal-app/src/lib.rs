@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/certificates/verify") view=assessments::VerifyCertificatePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/teach/marking") view=assessments::MarkingPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::InOrder/>

@@ -235,6 +235,60 @@ pub async fn issue(
     }
 }
 
+/// `POST /learn/{slug}/survey/{survey}`: the voluntary end-of-course survey.
+pub async fn answer_survey(
+    State(server): State<Server>,
+    Path((slug, survey)): Path<(String, Uuid)>,
+    request: Request,
+) -> Response {
+    let (parts, fields) = read_form(request).await;
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return see_other(&format!("/signin?next=/learn/{slug}/assessments"));
+    };
+    let rating = field(&fields, "rating").parse::<i32>().ok();
+    match server
+        .portal
+        .store
+        .answer_survey(
+            &server.portal.policy,
+            session.person,
+            pledge_store::surveys::SurveyAnswer {
+                survey,
+                rating,
+                comment: field(&fields, "comment"),
+                notice: portal_app::assessments::SURVEY_NOTICE,
+            },
+            now(),
+        )
+        .await
+    {
+        Ok(()) => see_other(&format!("/learn/{slug}/assessments")),
+        Err(StoreError::Refused(problems)) => {
+            let outcome = outcome_with(&fields, problems);
+            refuse_at(
+                &server,
+                parts,
+                &slug,
+                outcome,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error @ StoreError::ModuleDisabled(_)) => {
+            let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
+            refuse_at(
+                &server,
+                parts,
+                &slug,
+                outcome,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
 /// `GET /certificates/{code}/pdf`: the certificate as a PDF, for its holder only (anyone else
 /// checks it on the public page by its code).
 pub async fn pdf(

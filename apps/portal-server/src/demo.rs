@@ -143,6 +143,7 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
         store
             .add_quiz(id, "Check your understanding", 60, &quiz())
             .await?;
+        store.add_survey(id, "How was this course?").await?;
         if ASSIGNED.contains(&slug) {
             store
                 .add_assignment(
@@ -274,11 +275,15 @@ pub async fn seed_people(
         }
     }
     let minor = format!("young-learner@{DEMO_DOMAIN}");
-    if store.account_by_email(&minor).await?.is_none() {
+    let children = &policy.policy().children;
+    // A little past the policy's minimum age, inside its guardian range (when it has one).
+    let in_range = children.guardian_until > children.minimum_age;
+    if in_range && store.account_by_email(&minor).await?.is_none() {
         let birth = now
             .date()
-            .replace_year(now.year() - 15)
-            .unwrap_or(now.date());
+            .replace_year(now.year() - i32::from(children.minimum_age))
+            .unwrap_or(now.date())
+            - Duration::days(30);
         let form = Registration {
             display_name: "Demo young learner".to_owned(),
             email: minor.clone(),

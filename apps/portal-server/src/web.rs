@@ -277,6 +277,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         )
         .route("/learn/{slug}/certificate", post(crate::assessments::issue))
         .route(
+            "/learn/{slug}/survey/{survey}",
+            post(crate::assessments::answer_survey),
+        )
+        .route(
             "/teach/marking/{submission}",
             post(crate::assessments::mark),
         )

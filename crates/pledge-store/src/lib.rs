@@ -34,6 +34,7 @@ pub mod payments;
 mod people;
 pub mod records;
 pub mod requests;
+pub mod surveys;
 pub mod sweep;
 pub mod tours;
 mod vault;

@@ -97,3 +97,18 @@ async fn the_published_policy_is_rendered_from_the_deployed_pack() {
     );
     assert!(reply.body.contains("Kexara"));
 }
+
+#[tokio::test]
+async fn every_pack_starts_with_its_demo_data_and_people() {
+    for pack in ["kexara", "westmontera", "jtec"] {
+        let portal = crate::support::start_with(DataDir::new(), &["--pack", pack], None);
+        let page = portal.get("/", None).await;
+        assert_eq!(page.status, 200, "{pack}");
+        assert!(page.body.contains("ITIL 4 Foundation"), "{pack}");
+        let log = std::fs::read_to_string(&portal.log).unwrap();
+        assert!(
+            log.contains("young-learner@demo.pledge.invalid"),
+            "{pack}: {log}"
+        );
+    }
+}

@@ -16,4 +16,5 @@ mod catalogue;
 mod learning;
 mod payments;
 mod support;
+mod surveys;
 mod tours;

@@ -23,6 +23,7 @@ mod payments;
 mod people;
 mod requests;
 mod support;
+mod surveys;
 mod sweep;
 mod tours;
 mod workflow;
