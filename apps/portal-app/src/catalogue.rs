@@ -206,6 +206,7 @@ pub fn CoursePage() -> impl IntoView {
                                 <p>{course.summary}</p>
                                 <p class="price">{course.price}</p>
                                 <crate::learning::OfferBox slug=course.slug.clone()/>
+                                <crate::exams::ExamOffer slug=course.slug.clone()/>
                             </article>
                         }
                             .into_any()

@@ -238,7 +238,7 @@ pub fn MyLearningPage() -> impl IntoView {
     let courses = Resource::new_blocking(|| (), |()| my_learning());
     view! {
         <h1>"Your learning"</h1>
-        <p><A href="/learn/transcript">"Your transcript"</A></p>
+        <p><A href="/learn/transcript">"Your transcript"</A> " · " <A href="/learn/exams">"Your exams"</A></p>
         {move || completed().map(|slug| view! {
             <p class="notice" role="status">{format!("Well done: you finished every lesson of {slug}.")}</p>
         })}

@@ -11,6 +11,7 @@ pub mod account;
 pub mod assessments;
 pub mod catalogue;
 pub mod error;
+pub mod exams;
 pub mod forms;
 pub mod learning;
 pub mod payments;
@@ -104,6 +105,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/certificates/verify") view=assessments::VerifyCertificatePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/teach/marking") view=assessments::MarkingPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/teach/exams") view=exams::StaffExamsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>

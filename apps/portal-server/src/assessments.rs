@@ -289,6 +289,95 @@ pub async fn answer_survey(
     }
 }
 
+/// `POST /courses/{slug}/exam`: books the course's exam with its partner body.
+pub async fn book_exam(
+    State(server): State<Server>,
+    Path(slug): Path<String>,
+    request: Request,
+) -> Response {
+    let (parts, fields) = read_form(request).await;
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return see_other(&format!("/signin?next=/courses/{slug}"));
+    };
+    let page = format!("/courses/{slug}");
+    let sitting = time::OffsetDateTime::parse(
+        field(&fields, "sitting_at"),
+        &time::format_description::well_known::Rfc3339,
+    );
+    let booked = match sitting {
+        Ok(sitting) => {
+            server
+                .portal
+                .store
+                .book_exam(&server.portal.policy, session.person, &slug, sitting, now())
+                .await
+        }
+        Err(_) => Err(StoreError::Invalid("choose one of the exam dates offered")),
+    };
+    match booked {
+        Ok(_) => see_other("/learn/exams"),
+        Err(StoreError::NotEnrolled) => {
+            server
+                .render_at(parts, &page, FormOutcome::default(), StatusCode::FORBIDDEN)
+                .await
+        }
+        Err(
+            error @ (StoreError::Refused(_)
+            | StoreError::Invalid(_)
+            | StoreError::DisclosureRefused(_)),
+        ) => {
+            let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
+            server
+                .render_at(parts, &page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// `POST /teach/exams/{booking}`: an instructor enters a result; a funded course's result goes
+/// to its funder (recorded).
+pub async fn enter_result(
+    State(server): State<Server>,
+    Path(booking): Path<Uuid>,
+    request: Request,
+) -> Response {
+    let (parts, fields) = read_form(request).await;
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return see_other("/signin?next=/teach/exams");
+    };
+    let page = "/teach/exams";
+    if !session.has(Role::Instructor) {
+        return server
+            .render_at(parts, page, FormOutcome::default(), StatusCode::FORBIDDEN)
+            .await;
+    }
+    match server
+        .portal
+        .store
+        .record_exam_result(
+            &server.portal.policy,
+            session.person,
+            booking,
+            field(&fields, "result"),
+            now(),
+        )
+        .await
+    {
+        Ok(funder) => see_other(&format!(
+            "/teach/exams?shared={}",
+            funder.map(|f| f.to_string()).unwrap_or_default()
+        )),
+        Err(error @ (StoreError::Refused(_) | StoreError::Invalid(_))) => {
+            let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
+            server
+                .render_at(parts, page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
 /// `GET /certificates/{code}/pdf`: the certificate as a PDF, for its holder only (anyone else
 /// checks it on the public page by its code).
 pub async fn pdf(

@@ -73,6 +73,12 @@ const LESSONS: [(&str, &str); 3] = [
     ),
 ];
 
+/// The demo exams: (the policy's partner id, the exam, named after its course).
+const EXAMS: [(&str, &str); 2] = [
+    ("peoplecert", "ITIL 4 Foundation exam"),
+    ("peoplecert", "PRINCE2 Foundation exam"),
+];
+
 /// The courses whose demo has an assignment for an instructor to mark.
 const ASSIGNED: [&str; 2] = ["career-planning", "data-protection-officer"];
 
@@ -118,7 +124,11 @@ fn quiz() -> Vec<NewQuestion> {
 ///
 /// # Errors
 /// Store failures.
-pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreError> {
+pub async fn seed(
+    store: &Store,
+    policy: &ValidPolicy,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
     if !store
         .published_courses(&CourseFilter::default())
         .await?
@@ -144,6 +154,13 @@ pub async fn seed(store: &Store, now: OffsetDateTime) -> Result<usize, StoreErro
             .add_quiz(id, "Check your understanding", 60, &quiz())
             .await?;
         store.add_survey(id, "How was this course?").await?;
+        if let Some((partner, exam)) = EXAMS.iter().find(|(_, exam)| exam.starts_with(title)) {
+            // Only where the policy sends exam bookings to that body (jtec's Peoplecert).
+            match store.offer_exam(policy, id, partner, exam).await {
+                Ok(()) | Err(StoreError::DisclosureRefused(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
         if ASSIGNED.contains(&slug) {
             store
                 .add_assignment(
@@ -233,6 +250,41 @@ pub async fn seed_tours(
         }
     }
     Ok(TOURS.len())
+}
+
+/// Where the policy has funders and exam bodies (jtec), enrols the demo learner in ITIL 4
+/// Foundation as a funded course, so that booking its exam and sharing the result with the
+/// funder can be tried; does nothing otherwise or when done before.
+///
+/// # Errors
+/// Store failures.
+pub async fn seed_funded_enrolment(
+    store: &Store,
+    policy: &ValidPolicy,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let Some(learner) = store.account_by_email(&demo_email(Role::Learner)).await? else {
+        return Ok(());
+    };
+    let Some(course) = store.course_by_slug("itil-4-foundation").await? else {
+        return Ok(());
+    };
+    if store.exam_of(policy, course.id).await?.is_none()
+        || store
+            .enrolment_in(learner, &course.slug, policy, now)
+            .await?
+            .is_some()
+    {
+        return Ok(());
+    }
+    store.enrol(learner, &course, policy, now).await?;
+    match store
+        .set_funder(policy, learner, &course.slug, "funders", now)
+        .await
+    {
+        Ok(()) | Err(StoreError::DisclosureRefused(_)) => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// The demo address of `role`.

@@ -86,7 +86,7 @@ async fn main() -> Result<()> {
         .context("opening the store")?;
     if !args.no_demo {
         let now = time::OffsetDateTime::now_utc();
-        let added = demo::seed(&store, now).await?;
+        let added = demo::seed(&store, &policy, now).await?;
         if added > 0 {
             eprintln!("portal: added {added} demo courses");
         }
@@ -102,6 +102,7 @@ async fn main() -> Result<()> {
                 demo::DEMO_PASSWORD
             );
         }
+        demo::seed_funded_enrolment(&store, &policy, now).await?;
     }
     let portal = PortalState {
         store,

@@ -276,6 +276,11 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             post(crate::assessments::submit_assignment),
         )
         .route("/learn/{slug}/certificate", post(crate::assessments::issue))
+        .route("/courses/{slug}/exam", post(crate::assessments::book_exam))
+        .route(
+            "/teach/exams/{booking}",
+            post(crate::assessments::enter_result),
+        )
         .route(
             "/learn/{slug}/survey/{survey}",
             post(crate::assessments::answer_survey),

@@ -416,6 +416,18 @@ pub const TABLES: &[TableDeclaration] = &[
         ..BASE
     },
     TableDeclaration {
+        table: "course_exam",
+        module: "catalogue",
+        title: "Courses' exams",
+        other: &[
+            ID,
+            ("course_id", U, "the course"),
+            ("partner", T, "the policy's id of the exam body"),
+            ("title", T, "the exam"),
+        ],
+        ..BASE
+    },
+    TableDeclaration {
         table: "assessment_question",
         module: "catalogue",
         title: "Quiz questions",
@@ -552,6 +564,7 @@ pub const TABLES: &[TableDeclaration] = &[
             PERSON,
             ("partner", T, "the policy's id of the exam body"),
             ("exam", T, "which exam"),
+            ("course_id", U, "the course the exam ends"),
             ("status", T, "booked, sat, cancelled"),
             ("booked_at", S, "when"),
             ("sitting_at", S, "when the exam is"),

@@ -24,6 +24,7 @@ pub mod disclosures;
 mod entity;
 pub mod erasure;
 mod error;
+pub mod exams;
 pub mod export;
 mod holds;
 pub mod learning;

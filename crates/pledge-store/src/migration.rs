@@ -23,6 +23,7 @@ mod m20261201_000013_account_tokens;
 mod m20261201_000014_one_enrolment;
 mod m20261202_000015_payment_events;
 mod m20261202_000016_assessment_questions;
+mod m20261202_000017_course_exams;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_one_enrolment::Migration),
             Box::new(m20261202_000015_payment_events::Migration),
             Box::new(m20261202_000016_assessment_questions::Migration),
+            Box::new(m20261202_000017_course_exams::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ mod accounts;
 mod assessments;
 mod browser;
 mod catalogue;
+mod exams;
 mod learning;
 mod payments;
 mod support;

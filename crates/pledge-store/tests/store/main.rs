@@ -15,6 +15,7 @@ mod audit;
 mod catalogue;
 mod declared;
 mod disclosures;
+mod exams;
 mod export;
 mod holds;
 mod learning;

@@ -1,0 +1,125 @@
+//! Exams with partner bodies on both backends (J07, J40): booking records what the exam body
+//! receives, a result is sealed and, for a funded course, shared with the funder and recorded;
+//! partners the policy does not send exam data to are refused.
+
+use pledge_store::StoreError;
+
+use crate::learning::{course_with_lessons, learner};
+use crate::support::{kexara, now, on_both};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn j07_j40_bookings_and_funded_results_are_disclosed_as_the_registry_says() {
+    let jtec = pledge_policy::packs::find("jtec").unwrap().load().unwrap();
+    on_both(async |store, _, _| {
+        course_with_lessons(&store, "itil", 0, 1).await;
+        let course = store.course_by_slug("itil").await.unwrap().unwrap();
+        assert!(
+            matches!(
+                store
+                    .offer_exam(&kexara(), course.id, "peoplecert", "ITIL exam")
+                    .await,
+                Err(StoreError::DisclosureRefused(_))
+            ),
+            "kexara has no exam body"
+        );
+        store
+            .offer_exam(&jtec, course.id, "peoplecert", "ITIL 4 Foundation exam")
+            .await
+            .unwrap();
+        let offer = store.exam_of(&jtec, course.id).await.unwrap().unwrap();
+        assert_eq!(offer.partner_name, "Peoplecert");
+        assert!(
+            !offer.shared.is_empty() && !offer.why.is_empty(),
+            "{offer:?}"
+        );
+
+        let person = learner(&store).await;
+        let staff = learner(&store).await;
+        let sitting = now() + time::Duration::days(14);
+        assert!(matches!(
+            store.book_exam(&jtec, person, "itil", sitting, now()).await,
+            Err(StoreError::NotEnrolled)
+        ));
+        store
+            .enrol_free(person, "itil", &jtec, now())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .book_exam(
+                    &jtec,
+                    person,
+                    "itil",
+                    now() - time::Duration::days(1),
+                    now()
+                )
+                .await,
+            Err(StoreError::Refused(_))
+        ));
+        assert!(
+            store.disclosures_for(person).await.unwrap().is_empty(),
+            "nothing sent on a refusal"
+        );
+        let booking = store
+            .book_exam(&jtec, person, "itil", sitting, now())
+            .await
+            .unwrap();
+        let sent = store.disclosures_for(person).await.unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].partner.as_str(), "peoplecert");
+        assert_eq!(sent[0].purpose.as_str(), "exam-delivery");
+        let names: Vec<&str> = sent[0].categories.iter().map(|c| c.as_str()).collect();
+        assert!(
+            names.contains(&"contact-details") && names.contains(&"programme-records"),
+            "{names:?}"
+        );
+        assert!(
+            !names.contains(&"exam-results"),
+            "no result before the exam"
+        );
+
+        store
+            .set_funder(&jtec, person, "itil", "funders", now())
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .set_funder(&jtec, person, "itil", "google", now())
+                .await,
+            Err(StoreError::DisclosureRefused(_))
+        ));
+        assert!(matches!(
+            store
+                .record_exam_result(&jtec, staff, booking, " ", now())
+                .await,
+            Err(StoreError::Refused(_))
+        ));
+        let shared = store
+            .record_exam_result(&jtec, staff, booking, "Pass, 78%", now())
+            .await
+            .unwrap();
+        assert_eq!(shared.map(|p| p.to_string()).as_deref(), Some("funders"));
+        let sent = store.disclosures_for(person).await.unwrap();
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[1].purpose.as_str(), "results-sharing");
+        assert!(
+            sent[1]
+                .categories
+                .iter()
+                .any(|c| c.as_str() == "exam-results")
+        );
+        assert!(
+            matches!(
+                store
+                    .record_exam_result(&jtec, staff, booking, "Fail", now())
+                    .await,
+                Err(StoreError::Invalid(_))
+            ),
+            "a result is entered once"
+        );
+        let mine = store.exam_bookings(Some(person)).await.unwrap();
+        assert_eq!(mine[0].result.as_deref(), Some("Pass, 78%"));
+        assert!(mine[0].candidate_number.starts_with('C'));
+    })
+    .await;
+}
