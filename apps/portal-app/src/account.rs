@@ -534,6 +534,9 @@ pub fn AccountLinks() -> impl IntoView {
                         {viewer.roles.iter().any(|r| r == "finance").then(|| view! { <A href="/finance/payments">"Payments"</A> })}
                         {viewer.roles.iter().any(|r| r == "tour-coordinator").then(|| view! { <A href="/tours/manage">"Manifests"</A> })}
                         {viewer.roles.iter().any(|r| r == "instructor").then(|| view! { <A href="/teach/marking">"Marking"</A> })}
+                        {viewer.roles.iter().any(|r| r == "support-agent").then(|| view! { <A href="/support/queue">"Tickets"</A> })}
+                        {viewer.roles.iter().any(|r| r == "content-moderator").then(|| view! { <A href="/moderation">"Moderation"</A> })}
+                        <A href="/support">"Support"</A>
                         <A href="/learn">"Your learning"</A>
                         <A href="/account">"Your account"</A>
                         <form method="post" action="/signout" class="inline">

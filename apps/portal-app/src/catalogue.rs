@@ -207,6 +207,7 @@ pub fn CoursePage() -> impl IntoView {
                                 <p class="price">{course.price}</p>
                                 <crate::learning::OfferBox slug=course.slug.clone()/>
                                 <crate::exams::ExamOffer slug=course.slug.clone()/>
+                                <crate::support::Discussion slug=course.slug.clone()/>
                             </article>
                         }
                             .into_any()

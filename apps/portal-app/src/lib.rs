@@ -19,6 +19,7 @@ pub mod policy_page;
 pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod support;
 pub mod tours;
 
 use leptos::prelude::*;
@@ -106,6 +107,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/certificates/verify") view=assessments::VerifyCertificatePage ssr=SsrMode::InOrder/>
                     <Route path=path!("/teach/marking") view=assessments::MarkingPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/teach/exams") view=exams::StaffExamsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/support") view=support::SupportPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/support/queue") view=support::TicketQueuePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/moderation") view=support::ModerationPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>

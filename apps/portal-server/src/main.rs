@@ -15,6 +15,7 @@ mod mail;
 mod payments;
 mod second_step;
 mod session;
+mod support;
 mod tours;
 mod web;
 

@@ -293,6 +293,11 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             "/certificates/{code}/pdf",
             axum::routing::get(crate::assessments::pdf),
         )
+        .route("/support", post(crate::support::open))
+        .route("/support/{ticket}/reply", post(crate::support::reply))
+        .route("/support/{ticket}/close", post(crate::support::close))
+        .route("/courses/{slug}/comments", post(crate::support::comment))
+        .route("/moderation/{comment}", post(crate::support::moderate))
         .route("/tours/{slug}/book", post(crate::tours::book))
         .route(
             "/tours/manage/{departure}/send",

@@ -35,6 +35,7 @@ pub mod payments;
 mod people;
 pub mod records;
 pub mod requests;
+pub mod support;
 pub mod surveys;
 pub mod sweep;
 pub mod tours;

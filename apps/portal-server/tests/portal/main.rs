@@ -17,5 +17,6 @@ mod exams;
 mod learning;
 mod payments;
 mod support;
+mod support_community;
 mod surveys;
 mod tours;
