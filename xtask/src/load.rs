@@ -49,14 +49,16 @@ struct Sample {
 /// Runs both measurements and prints their table.
 pub fn run(root: &Path) -> Result<()> {
     let wrk = ensure_wrk(root)?;
-    shell::run(
+    let binary = shell::built_artifact(
         root,
         &cargo(),
         &["build", "--release", "-p", "portal-server"],
+        "portal-server",
+        "portal-server",
     )?;
     let site = bundle_size_site(root)?;
     let (size, optimised) = bundle_size(root, &site)?;
-    let server = start(root, &site.dir)?;
+    let server = start(root, &binary, &site.dir)?;
     let mut baseline = Vec::new();
     let mut catalogue = Vec::new();
     for _ in 0..ROUNDS {
@@ -120,7 +122,7 @@ struct Site {
 }
 
 fn bundle_size_site(root: &Path) -> Result<Site> {
-    shell::run(
+    let built = shell::built_artifact(
         root,
         &cargo(),
         &[
@@ -132,15 +134,13 @@ fn bundle_size_site(root: &Path) -> Result<Site> {
             "--profile",
             "wasm-release",
         ],
+        "portal_frontend",
+        ".wasm",
     )?;
     let target = target_dir(root);
     let dir = target.join("bench-site");
     let pkg = dir.join("pkg");
     std::fs::create_dir_all(&pkg).with_context(|| format!("creating {}", pkg.display()))?;
-    let built = target
-        .join(WASM_TARGET)
-        .join("wasm-release")
-        .join("portal_frontend.wasm");
     crate::portal::bindgen(root, &built, &pkg)?;
     Ok(Site {
         wasm: pkg.join("portal_bg.wasm"),
@@ -198,8 +198,7 @@ fn wasm_opt(root: &Path) -> Result<String> {
     Ok(binary.to_string_lossy().into_owned())
 }
 
-fn start(root: &Path, site: &Path) -> Result<Running> {
-    let binary = target_dir(root).join("release").join("portal-server");
+fn start(root: &Path, binary: &Path, site: &Path) -> Result<Running> {
     let data = target_dir(root).join("bench-data");
     let _ = std::fs::remove_dir_all(&data);
     let mut child = shell::command(&binary.to_string_lossy())

@@ -86,31 +86,41 @@ pub fn bindgen(root: &Path, wasm: &Path, pkg: &Path) -> Result<()> {
     )
 }
 
+/// The server and the browser bundle as built: where each landed.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The site root to give `--site-root`.
+    pub site: PathBuf,
+    /// The `portal-server` executable.
+    pub server: PathBuf,
+}
+
 /// Builds the server and the browser bundle (`release`: optimised) and returns the site root.
 pub fn build(root: &Path, release: bool) -> Result<PathBuf> {
+    build_all(root, release).map(|built| built.site)
+}
+
+/// Builds the server and the browser bundle (`release`: optimised): the site root and the
+/// server executable, as cargo reports them.
+pub fn build_all(root: &Path, release: bool) -> Result<Built> {
     let cargo = cargo();
-    let profile = if release { "release" } else { "debug" };
     let mut server = vec!["build", "-p", "portal-server"];
     let mut frontend = vec!["build", "-p", FRONTEND, "--target", WASM_TARGET];
     if release {
         server.push("--release");
         frontend.push("--release");
     }
-    shell::run(root, &cargo, &server)?;
-    shell::run(root, &cargo, &frontend)?;
+    let server = shell::built_artifact(root, &cargo, &server, "portal-server", "portal-server")?;
+    let wasm = shell::built_artifact(root, &cargo, &frontend, "portal_frontend", ".wasm")?;
     let target = target_dir(root);
     let site = target.join("site");
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg).with_context(|| format!("creating {}", pkg.display()))?;
-    let wasm = target
-        .join(WASM_TARGET)
-        .join(profile)
-        .join("portal_frontend.wasm");
     bindgen(root, &wasm, &pkg)?;
     let css = root.join("apps/portal-server/style/portal.css");
     std::fs::copy(&css, pkg.join("portal.css"))
         .with_context(|| format!("copying {}", css.display()))?;
-    Ok(site)
+    Ok(Built { site, server })
 }
 
 /// The README's run command: builds everything, then starts the portal on embedded SQLite
@@ -118,13 +128,11 @@ pub fn build(root: &Path, release: bool) -> Result<PathBuf> {
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
     // Debug builds: the first start compiles in minutes rather than many, and the server and
     // the bundle must share a profile.
-    let site = build(root, false)?;
-    let target = target_dir(root);
-    let server = target.join("debug").join("portal-server");
-    let mut command = shell::command(&server.to_string_lossy());
+    let built = build_all(root, false)?;
+    let mut command = shell::command(&built.server.to_string_lossy());
     command
         .arg("--site-root")
-        .arg(&site)
+        .arg(&built.site)
         .arg("--data-dir")
         .arg(root.join("out").join("portal"))
         .args(args)
@@ -132,7 +140,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     eprintln!("xtask: starting the portal at http://127.0.0.1:3000 (Ctrl-C stops it)");
     let status = command
         .status()
-        .with_context(|| format!("cannot start {}", server.display()))?;
+        .with_context(|| format!("cannot start {}", built.server.display()))?;
     if !status.success() {
         bail!("the portal stopped ({status})");
     }

@@ -58,6 +58,60 @@ pub fn run(dir: &Path, program: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Runs `cargo build args…` in `dir` (echoing it, diagnostics on the terminal) and returns
+/// the path of the file it built for target `name` whose name ends with `suffix`, as cargo
+/// reports it. Asking cargo, rather than guessing `target/<profile>/…`, matters when several
+/// checkouts share one target directory: an up-to-date build does not copy its output there
+/// again, so the file at the usual place may be another checkout's.
+pub fn built_artifact(
+    dir: &Path,
+    cargo: &str,
+    args: &[&str],
+    name: &str,
+    suffix: &str,
+) -> Result<std::path::PathBuf> {
+    eprintln!("$ {cargo} {}", args.join(" "));
+    let out = command(cargo)
+        .args(args)
+        .arg("--message-format=json-render-diagnostics")
+        .current_dir(dir)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("cannot start `{cargo}`"))?;
+    if !out.status.success() {
+        bail!("`{cargo} {}` failed ({})", args.join(" "), out.status);
+    }
+    let mut found = None;
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let text = |pointer: &str| message.pointer(pointer).and_then(serde_json::Value::as_str);
+        if text("/reason") != Some("compiler-artifact") || text("/target/name") != Some(name) {
+            continue;
+        }
+        let files: Vec<String> = message
+            .pointer("/filenames")
+            .and_then(serde_json::Value::as_array)
+            .map(|files| {
+                files
+                    .iter()
+                    .filter_map(|f| f.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let executable = text("/executable").map(str::to_owned);
+        found = executable
+            .into_iter()
+            .chain(files)
+            .find(|f| f.ends_with(suffix))
+            .or(found);
+    }
+    found
+        .map(std::path::PathBuf::from)
+        .with_context(|| format!("cargo reported no {suffix} file for {name}"))
+}
+
 /// Runs `program args…` in `dir` and returns its standard output.
 pub fn output(dir: &Path, program: &str, args: &[&str]) -> Result<String> {
     let out = command(program)

@@ -458,3 +458,58 @@ async fn browser_k05_a_traveller_books_a_tour_with_needs_and_pays() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_w09_a_learner_finishes_a_course_passes_its_quiz_and_checks_the_certificate() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        browser
+            .goto("/signin?next=/courses/privacy-essentials")
+            .await;
+        browser.fill("email", "learner@demo.pledge.invalid").await;
+        browser.fill("password", "demo tangerine orbit 2026").await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/courses/privacy-essentials").await;
+        browser.click("form.enrol button[type=submit]").await;
+        for lesson in 1..=3 {
+            browser
+                .arrives(&format!("/learn/privacy-essentials/{lesson}"))
+                .await;
+            browser.click("main form button[type=submit]").await;
+        }
+        browser.arrives("/learn?completed=privacy-essentials").await;
+        browser.goto("/learn/privacy-essentials/assessments").await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+        }
+        browser.click("input[name='q1'][value='1']").await;
+        browser.click("input[name='q3'][value='2']").await;
+        browser.click("form.quiz button[type=submit]").await;
+        assert!(
+            browser
+                .text("form.quiz p.problem")
+                .await
+                .contains("still open: 2")
+        );
+        browser.click("input[name='q2'][value='0']").await;
+        browser.click("form.quiz button[type=submit]").await;
+        browser
+            .arrives("/learn/privacy-essentials/assessments?scored=100")
+            .await;
+        browser
+            .click("main form[action$='/certificate'] button")
+            .await;
+        let code = browser.text("strong.code").await;
+        assert_eq!(code.len(), 14, "{code}");
+        browser.click("a[href^='/certificates/verify']").await;
+        let verified = browser.text("dl.verified").await;
+        assert!(
+            verified.contains("Valid") && verified.contains("Demo learner"),
+            "{verified}"
+        );
+        browser.close().await;
+    })
+    .await;
+}
