@@ -384,7 +384,7 @@ fn booking_lines(booking: BookingView) -> impl IntoView {
     view! {
         <li class="booking">
             <strong>{format!("{} · {}", booking.tour, booking.dates)}</strong>
-            {format!(" · {} seats · {}", booking.seats, booking.status)}
+            {format!(" · {} · {}", if booking.seats == 1 { "1 seat".to_owned() } else { format!("{} seats", booking.seats) }, booking.status)}
             <ul>
                 {booking.travellers.into_iter().map(|(name, birth)| view! { <li>{format!("{name} (born {birth})")}</li> }).collect_view()}
             </ul>
