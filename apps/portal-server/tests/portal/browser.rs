@@ -139,6 +139,21 @@ impl Browser {
             .unwrap()
     }
 
+    /// Waits up to five seconds for the element at `css` to contain `needle` (pages that post
+    /// back to their own address reload in place; elements go stale meanwhile).
+    async fn shows(&self, css: &str, needle: &str) -> bool {
+        for _ in 0..50 {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+                && text.contains(needle)
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     fn path_now(&self) -> &str {
         &self.base
     }
@@ -508,6 +523,95 @@ async fn browser_w09_a_learner_finishes_a_course_passes_its_quiz_and_checks_the_
         assert!(
             verified.contains("Valid") && verified.contains("Demo learner"),
             "{verified}"
+        );
+        browser.close().await;
+    })
+    .await;
+}
+
+/// Signs in through the form as a demo `role` and arrives at `next`.
+async fn sign_in_as(browser: &Browser, role: &str, next: &str) {
+    browser.goto(&format!("/signin?next={next}")).await;
+    browser
+        .fill("email", &format!("{role}@demo.pledge.invalid"))
+        .await;
+    browser.fill("password", "demo tangerine orbit 2026").await;
+    browser.click("form.stacked button[type=submit]").await;
+    browser.arrives(next).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_j11_a_comment_is_moderated_then_published_and_a_ticket_answered() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "learner", "/courses/career-planning").await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+        }
+        browser
+            .fill("body", "The goal-setting lesson was clear.")
+            .await;
+        browser
+            .click("section.discussion button[type=submit]")
+            .await;
+        browser
+            .arrives("/courses/career-planning?commented=1")
+            .await;
+        assert!(
+            browser
+                .text("section.discussion")
+                .await
+                .contains("once a moderator approves it")
+        );
+        browser.goto("/support").await;
+        browser.fill("subject", "Invoice").await;
+        browser.fill("body", "Can I get an invoice?").await;
+        browser.click("main form[action='/support'] button").await;
+        assert!(
+            browser
+                .shows("section.ticket", "Can I get an invoice?")
+                .await,
+            "the ticket is listed"
+        );
+        browser.click("header form[action='/signout'] button").await;
+        browser.arrives("/signin?notice=signed-out").await;
+
+        sign_in_as(&browser, "content-moderator", "/moderation").await;
+        let queue = browser.text("ul.moderation").await;
+        assert!(
+            queue.contains("The goal-setting lesson was clear.")
+                && queue.contains("from 127.0.0.1"),
+            "{queue}"
+        );
+        browser.click("ul.moderation button[value='approve']").await;
+        // Posted back to the same address: wait for the emptied queue.
+        assert!(
+            browser.shows("main", "Nothing is waiting.").await,
+            "the approved comment leaves the queue"
+        );
+        browser.goto("/courses/career-planning").await;
+        assert!(
+            browser
+                .text("ul.comments")
+                .await
+                .contains("The goal-setting lesson was clear.")
+        );
+        browser.click("header form[action='/signout'] button").await;
+        browser.arrives("/signin?notice=signed-out").await;
+
+        sign_in_as(&browser, "support-agent", "/support/queue").await;
+        browser.fill("body", "Yes: it is on its way.").await;
+        browser
+            .click("section.ticket form.stacked button[type=submit]")
+            .await;
+        // The form posts back to the page it is on: wait for the new page's reply.
+        assert!(
+            browser
+                .shows("section.ticket", "Yes: it is on its way.")
+                .await,
+            "the reply shows in the queue"
         );
         browser.close().await;
     })
