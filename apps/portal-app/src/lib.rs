@@ -1,8 +1,9 @@
 //! The Pledge reference portal's pages, shared by the server (feature `ssr`: renders them and
 //! runs the server functions) and the browser (feature `hydrate`: takes the rendered page over).
 //!
-//! Every page renders completely on the server ([`SsrMode::InOrder`]) so that it works with
-//! JavaScript switched off: links are links and forms are `GET` or `POST` forms. Server
+//! Every page renders completely on the server ([`SsrMode::Async`]: every resource is resolved
+//! before the first byte, then the page goes out in one piece, the fastest mode measured) so
+//! that it works with JavaScript switched off: links are links and forms are `GET` or `POST` forms. Server
 //! functions are thin: they authorise the caller, then call the store, and answer with wire
 //! types of their own (never the store's rows) and errors that say what the person can do
 //! ([`PortalError`]), never what went wrong inside.
@@ -75,46 +76,46 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=catalogue::CataloguePage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/") view=catalogue::CataloguePage ssr=SsrMode::Async/>
                     <Route
                         path=path!("/courses/:slug")
                         view=catalogue::CoursePage
-                        ssr=SsrMode::InOrder
+                        ssr=SsrMode::Async
                     />
-                    <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/register/sent") view=account::RegisterSentPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/verify") view=account::ResendPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/verify/:token") view=account::VerifyPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/link-sent") view=account::LinkSentPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/signin") view=account::SignInPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/account/password") view=account::PasswordPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/account/second-step") view=second_step::SecondStepPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/account/second-step/codes") view=second_step::RecoveryCodesPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/learn") view=learning::MyLearningPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/privacy") view=policy_page::PolicyPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/tours") view=tours::ToursPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/tours/bookings") view=tours::MyBookingsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/tours/manage") view=tours::ManageToursPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/tours/:slug") view=tours::TourPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/account/payments") view=payments::MyPaymentsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/finance/payments") view=payments::FinancePaymentsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/learn/transcript") view=assessments::TranscriptPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/learn/:slug/assessments") view=assessments::AssessmentsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/certificates/verify") view=assessments::VerifyCertificatePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/teach/marking") view=assessments::MarkingPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/teach/exams") view=exams::StaffExamsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/support") view=support::SupportPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/support/queue") view=support::TicketQueuePage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/moderation") view=support::ModerationPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/register") view=account::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register/sent") view=account::RegisterSentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify") view=account::ResendPage ssr=SsrMode::Async/>
+                    <Route path=path!("/verify/:token") view=account::VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/link-sent") view=account::LinkSentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin") view=account::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/password") view=account::PasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/second-step") view=second_step::SecondStepPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/second-step/codes") view=second_step::RecoveryCodesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn") view=learning::MyLearningPage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacy") view=policy_page::PolicyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tours") view=tours::ToursPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tours/bookings") view=tours::MyBookingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tours/manage") view=tours::ManageToursPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tours/:slug") view=tours::TourPage ssr=SsrMode::Async/>
+                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/payments") view=payments::MyPaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/finance/payments") view=payments::FinancePaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn/transcript") view=assessments::TranscriptPage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn/:slug/assessments") view=assessments::AssessmentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn/:slug/:position") view=learning::LessonPage ssr=SsrMode::Async/>
+                    <Route path=path!("/certificates/verify") view=assessments::VerifyCertificatePage ssr=SsrMode::Async/>
+                    <Route path=path!("/teach/marking") view=assessments::MarkingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/teach/exams") view=exams::StaffExamsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/support") view=support::SupportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/support/queue") view=support::TicketQueuePage ssr=SsrMode::Async/>
+                    <Route path=path!("/moderation") view=support::ModerationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::Async/>
+                    <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
