@@ -5,7 +5,7 @@
 //! passed when its lessons are finished and each assessment's latest mark reaches its pass
 //! mark.
 
-use pledge_audit::{Action, ActorKey};
+use pledge_audit::Action;
 use pledge_domain::PersonId;
 use pledge_policy::ValidPolicy;
 use sea_orm::ConnectionTrait;
@@ -519,8 +519,14 @@ impl Store {
                 graded_at: row.try_get_by_index(5).map_err(&get)?,
             });
         }
-        self.audit_submission_reads(policy, self.audit.actor(person), &[person], now)
-            .await?;
+        self.audit_reads(
+            policy,
+            self.audit.actor(person),
+            "submission",
+            &[person],
+            now,
+        )
+        .await?;
         Ok(latest)
     }
 
@@ -577,7 +583,7 @@ impl Store {
         let mut people: Vec<PersonId> = waiting.iter().map(|w| w.person).collect();
         people.sort();
         people.dedup();
-        self.audit_submission_reads(policy, self.audit.actor(staff), &people, now)
+        self.audit_reads(policy, self.audit.actor(staff), "submission", &people, now)
             .await?;
         Ok(waiting)
     }
@@ -697,40 +703,6 @@ impl Store {
                 .and_then(|s| s.score)
                 .is_some_and(|score| score >= a.pass_mark)
         }))
-    }
-
-    async fn audit_submission_reads(
-        &self,
-        policy: &ValidPolicy,
-        actor: ActorKey,
-        people: &[PersonId],
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        if people.is_empty() {
-            return Ok(());
-        }
-        let categories = categories_of(policy, owned_table("submission")?);
-        let purpose = policy
-            .policy()
-            .purposes
-            .iter()
-            .find(|p| p.categories.iter().any(|c| categories.contains(c)))
-            .map(|p| p.id.clone());
-        let events = people
-            .iter()
-            .map(|person| {
-                self.audit.event_about(
-                    actor,
-                    Action::Read,
-                    *person,
-                    categories.clone(),
-                    purpose.clone(),
-                )
-            })
-            .collect();
-        let txn = self.write_txn("start auditing a read").await?;
-        self.audit.append(&txn, events, now).await?;
-        txn.commit().await.map_err(db("commit an audited read"))
     }
 }
 

@@ -274,6 +274,11 @@ fn row_of(row: &QueryResult) -> Result<Row, StoreError> {
     })
 }
 
+/// Whose payments these are (erased payers have none).
+fn payers(payments: &[Payment]) -> Vec<PersonId> {
+    payments.iter().filter_map(|p| p.person).collect()
+}
+
 /// A receipt number: the payment's day and the random tail of its id, unique with it.
 fn receipt_number(payment: Uuid, paid_at: OffsetDateTime) -> String {
     let tail = payment.simple().to_string();
@@ -759,8 +764,14 @@ impl Store {
         let mut select = select_payments();
         select.and_where(Expr::col("person_id").eq(person.as_uuid()));
         let payments = self.open_payments(select).await?;
-        self.audit_payment_reads(policy, self.audit.actor(person), &payments, now)
-            .await?;
+        self.audit_reads(
+            policy,
+            self.audit.actor(person),
+            "payment",
+            &payers(&payments),
+            now,
+        )
+        .await?;
         Ok(payments)
     }
 
@@ -777,8 +788,14 @@ impl Store {
     ) -> Result<Vec<Payment>, StoreError> {
         Self::payments_enabled(policy)?;
         let payments = self.open_payments(select_payments()).await?;
-        self.audit_payment_reads(policy, self.audit.actor(staff), &payments, now)
-            .await?;
+        self.audit_reads(
+            policy,
+            self.audit.actor(staff),
+            "payment",
+            &payers(&payments),
+            now,
+        )
+        .await?;
         Ok(payments)
     }
 
@@ -819,43 +836,6 @@ impl Store {
             payments.push(payment);
         }
         Ok(payments)
-    }
-
-    async fn audit_payment_reads(
-        &self,
-        policy: &ValidPolicy,
-        actor: ActorKey,
-        payments: &[Payment],
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let categories = categories_of(policy, owned_table("payment")?);
-        let purpose = policy
-            .policy()
-            .purposes
-            .iter()
-            .find(|p| p.categories.iter().any(|c| categories.contains(c)))
-            .map(|p| p.id.clone());
-        let mut payers: Vec<PersonId> = payments.iter().filter_map(|p| p.person).collect();
-        payers.sort();
-        payers.dedup();
-        if payers.is_empty() {
-            return Ok(());
-        }
-        let events = payers
-            .into_iter()
-            .map(|person| {
-                self.audit.event_about(
-                    actor,
-                    Action::Read,
-                    person,
-                    categories.clone(),
-                    purpose.clone(),
-                )
-            })
-            .collect();
-        let txn = self.write_txn("start auditing a read").await?;
-        self.audit.append(&txn, events, now).await?;
-        txn.commit().await.map_err(db("commit an audited read"))
     }
 }
 

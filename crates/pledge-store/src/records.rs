@@ -286,6 +286,51 @@ impl Store {
         Ok(id)
     }
 
+    /// Audits that `actor` read `table`'s records of each of `people` (once per person),
+    /// under the policy's first purpose that uses that data, in one transaction.
+    ///
+    /// # Errors
+    /// [`StoreError::ModuleDisabled`] when no purpose of the policy uses the data; failures.
+    pub(crate) async fn audit_reads(
+        &self,
+        policy: &ValidPolicy,
+        actor: ActorKey,
+        table: &str,
+        people: &[PersonId],
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut people = people.to_vec();
+        people.sort();
+        people.dedup();
+        if people.is_empty() {
+            return Ok(());
+        }
+        let declaration = owned_table(table)?;
+        let categories = categories_of(policy, declaration);
+        let purpose = policy
+            .policy()
+            .purposes
+            .iter()
+            .find(|p| p.categories.iter().any(|c| categories.contains(c)))
+            .map(|p| p.id.clone())
+            .ok_or(StoreError::ModuleDisabled(declaration.module))?;
+        let events = people
+            .iter()
+            .map(|person| {
+                self.audit.event_about(
+                    actor,
+                    Action::Read,
+                    *person,
+                    categories.clone(),
+                    Some(purpose.clone()),
+                )
+            })
+            .collect();
+        let txn = self.write_txn("start auditing a read").await?;
+        self.audit.append(&txn, events, now).await?;
+        txn.commit().await.map_err(db("commit an audited read"))
+    }
+
     /// [`Store::insert_record_in`] in a transaction of its own.
     ///
     /// # Errors

@@ -10,7 +10,6 @@
 //! name. The moderation queue shows the address and browser; the published page never does.
 //! The retention sweep clears those two after the policy's period and keeps the comment.
 
-use pledge_audit::{Action, ActorKey};
 use pledge_domain::PersonId;
 use pledge_policy::ValidPolicy;
 use sea_orm::ConnectionTrait;
@@ -20,7 +19,7 @@ use uuid::Uuid;
 
 use crate::accounts::{FieldProblem, broken, refused};
 use crate::error::db;
-use crate::records::{Field, categories_of, owned_table};
+use crate::records::Field;
 use crate::vault::FieldRef;
 use crate::{Store, StoreError};
 
@@ -551,42 +550,6 @@ impl Store {
             ));
         }
         Ok(comments)
-    }
-
-    async fn audit_reads(
-        &self,
-        policy: &ValidPolicy,
-        actor: ActorKey,
-        table: &str,
-        people: &[PersonId],
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        if people.is_empty() {
-            return Ok(());
-        }
-        let categories = categories_of(policy, owned_table(table)?);
-        let purpose = policy
-            .policy()
-            .purposes
-            .iter()
-            .find(|p| p.categories.iter().any(|c| categories.contains(c)))
-            .map(|p| p.id.clone())
-            .ok_or(StoreError::ModuleDisabled("support"))?;
-        let events = people
-            .iter()
-            .map(|p| {
-                self.audit.event_about(
-                    actor,
-                    Action::Read,
-                    *p,
-                    categories.clone(),
-                    Some(purpose.clone()),
-                )
-            })
-            .collect();
-        let txn = self.write_txn("start auditing a read").await?;
-        self.audit.append(&txn, events, now).await?;
-        txn.commit().await.map_err(db("commit an audited read"))
     }
 }
 
