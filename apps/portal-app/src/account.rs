@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::PortalError;
 use crate::forms::{Field, FormMessage, FormOutcome, Input, use_outcome};
+use crate::islands::NewPasswordField;
 
 /// The policy's rules the account forms explain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,7 +209,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <Field outcome=outcome.clone() name="email" label="Email address" input=Input::Email autocomplete="email"/>
                     <Field outcome=outcome.clone() name="date_of_birth" label="Date of birth" input=Input::Text autocomplete="bday" hint=age_hint/>
                     <Field outcome=outcome.clone() name="guardian_email" label="Parent or guardian's email" input=Input::Email hint=guardian_hint required=false/>
-                    <Field outcome=outcome.clone() name="password" label="Password" input=Input::Password autocomplete="new-password" hint=password_hint/>
+                    <NewPasswordField name="password".to_owned() label="Password".to_owned() hint=password_hint problem=outcome.problem("password") min_length=rules.min_password/>
                     <p class="notice">
                         "We use your details to run your account as our "
                         <a href="/privacy">"privacy policy"</a>
@@ -387,7 +388,7 @@ pub fn PasswordPage() -> impl IntoView {
                 <form method="post" action="/account/password" class="stacked" novalidate>
                     <FormMessage outcome=outcome.clone()/>
                     <Field outcome=outcome.clone() name="current_password" label="Current password" input=Input::Password autocomplete="current-password"/>
-                    <Field outcome=outcome.clone() name="new_password" label="New password" input=Input::Password autocomplete="new-password" hint=hint/>
+                    <NewPasswordField name="new_password".to_owned() label="New password".to_owned() hint=hint problem=outcome.problem("new_password") min_length=rules.min_password/>
                     <p class="hint">"Every other session of yours is signed out."</p>
                     <button type="submit">"Change password"</button>
                 </form>
@@ -435,6 +436,7 @@ pub fn ResetPage() -> impl IntoView {
     let link = Resource::new_blocking(token, reset_link);
     let page = move |rules: AccountRules, outcome: FormOutcome| {
         let hint = format!("At least {} characters.", rules.min_password);
+        let min_length = rules.min_password;
         let action = format!("/reset/{}", token());
         view! {
             <Suspense fallback=|| ()>
@@ -451,7 +453,7 @@ pub fn ResetPage() -> impl IntoView {
                                 Ok(()) => view! {
                                     <form method="post" action=action class="stacked" novalidate>
                                         <FormMessage outcome=outcome.clone()/>
-                                        <Field outcome=outcome name="new_password" label="New password" input=Input::Password autocomplete="new-password" hint=hint/>
+                                        <NewPasswordField name="new_password".to_owned() label="New password".to_owned() hint=hint problem=outcome.problem("new_password") min_length=min_length/>
                                         <button type="submit">"Set the new password"</button>
                                     </form>
                                 }.into_any(),

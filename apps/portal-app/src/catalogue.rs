@@ -3,9 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::PortalError;
@@ -111,31 +110,15 @@ pub fn CataloguePage() -> impl IntoView {
         move || (search(), price()),
         |(q, price)| list_courses(q, price),
     );
-    // With scripts on, the search navigates on the client to the address a plain `GET` form
-    // would load (leptos_router's `<Form>` would add an empty `&=` for the unnamed button).
-    let search_box = NodeRef::<leptos::html::Input>::new();
-    let price_box = NodeRef::<leptos::html::Select>::new();
-    let navigate = use_navigate();
-    let search_here = move |ev: leptos::ev::SubmitEvent| {
-        let (Some(q), Some(p)) = (search_box.get(), price_box.get()) else {
-            return;
-        };
-        ev.prevent_default();
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &q.value())
-            .append_pair("price", &p.value())
-            .finish();
-        navigate(&format!("/?{query}"), NavigateOptions::default());
-    };
     view! {
         <h1>"Courses"</h1>
-        <form action="/" method="get" class="search" role="search" on:submit=search_here>
+        <form action="/" method="get" class="search" role="search">
             <label>
-                "Search " <input type="search" name="q" maxlength="100" value=search node_ref=search_box/>
+                "Search " <input type="search" name="q" maxlength="100" value=search/>
             </label>
             <label>
                 "Price "
-                <select name="price" node_ref=price_box>
+                <select name="price">
                     {PRICE_CHOICES
                         .into_iter()
                         .map(|(value, label)| {

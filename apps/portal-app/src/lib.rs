@@ -1,5 +1,11 @@
 //! The Pledge reference portal's pages, shared by the server (feature `ssr`: renders them and
-//! runs the server functions) and the browser (feature `hydrate`: takes the rendered page over).
+//! runs the server functions) and the browser (feature `hydrate`: brings the [`islands`] to
+//! life).
+//!
+//! The portal runs in Leptos's islands mode: pages are server components, sent as HTML and
+//! never re-run in the browser; only the few `#[island]` components in [`islands`] are in the
+//! browser bundle (which keeps it small). Links load pages and forms post, with or without
+//! scripts.
 //!
 //! Every page renders completely on the server ([`SsrMode::Async`]: every resource is resolved
 //! before the first byte, then the page goes out in one piece, the fastest mode measured) so
@@ -14,6 +20,7 @@ pub mod catalogue;
 pub mod error;
 pub mod exams;
 pub mod forms;
+pub mod islands;
 pub mod learning;
 pub mod payments;
 pub mod policy_page;
@@ -39,7 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -53,14 +60,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: the mark tells tests (and curious
-    // readers of the DOM) that the bundle took over.
-    Effect::new(|| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="portal" href="/pkg/portal.css"/>
         <Title text="Pledge Training"/>
@@ -118,6 +117,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <islands::PageReady/>
         </Router>
     }
 }

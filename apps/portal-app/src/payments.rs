@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::PortalError;
 use crate::forms::{FormMessage, use_outcome};
+use crate::islands::ConfirmButton;
 
 /// A payment as its pages show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -314,7 +315,7 @@ pub fn FinancePaymentsPage() -> impl IntoView {
                                     let action = if p.status == "paid" {
                                         view! {
                                             <form method="post" action=format!("/finance/payments/{}/refund", p.id)>
-                                                <button type="submit">"Refund"</button>
+                                                <ConfirmButton label="Refund".to_owned() question=format!("Refund {} to {}? The processor returns the money to the card.", p.amount, p.billing_name)/>
                                             </form>
                                         }.into_any()
                                     } else {

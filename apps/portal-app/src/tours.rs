@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::PortalError;
 use crate::forms::{Field, FormMessage, FormOutcome, Input, use_outcome};
+use crate::islands::BookingSummary;
 
 /// The explicit consent a booker gives for accessibility needs; its hash is the proof.
 pub const NEEDS_CONSENT: &str = "I give my explicit consent to keeping these accessibility needs, which may reveal health information, to arrange this tour, and to sharing them with the partner that runs it. I can withdraw this consent at any time.";
@@ -39,8 +40,12 @@ pub struct TourCard {
     pub title: String,
     /// What it is.
     pub summary: String,
-    /// Price per seat.
+    /// Price per seat, as shown.
     pub price: String,
+    /// Price per seat, in cents of `currency`.
+    pub price_cents: i64,
+    /// The price's currency code.
+    pub currency: String,
     /// The partner that runs it, by name.
     pub operator: String,
     /// Its departures.
@@ -111,6 +116,8 @@ mod server_fns {
                 tour.price_cents / 100,
                 tour.price_cents % 100
             ),
+            price_cents: tour.price_cents,
+            currency: tour.currency,
             operator,
             departures: tour.departures.iter().map(departure_view).collect(),
             bookable: pledge_store::declared::module_enabled(&state.policy, "tours"),
@@ -267,6 +274,10 @@ fn BookingForm(tour: TourCard, outcome: FormOutcome) -> impl IntoView {
     let seats_problem = outcome.problem("seats");
     let consent_problem = outcome.problem("accessibility_consent");
     let consented = outcome.value("accessibility_consent") == "yes";
+    let filled = pledge_names::NAMES
+        .iter()
+        .filter(|name| !outcome.value(name).trim().is_empty())
+        .count();
     let rows = (1..=TRAVELLER_ROWS).map(|n| {
         let name: &'static str = pledge_names::NAMES.get(n - 1).copied().unwrap_or("traveller_1_name");
         let birth: &'static str = pledge_names::BIRTHS.get(n - 1).copied().unwrap_or("traveller_1_birth");
@@ -307,6 +318,7 @@ fn BookingForm(tour: TourCard, outcome: FormOutcome) -> impl IntoView {
                 </label>
             </div>
             <Field outcome=outcome.clone() name="billing_name" label="Name on the receipt" input=Input::Text autocomplete="name" hint="You pay by card on our payment processor's page; your card details never reach us."/>
+            <BookingSummary price_cents=tour.price_cents currency=tour.currency.clone() filled=filled/>
             <button type="submit">"Book and pay"</button>
         </form>
     }

@@ -1,6 +1,6 @@
 //! Journeys in real headless Chromium (Debian's, driven through its ChromeDriver), each walked
-//! twice: with JavaScript on, where the page hydrates and links navigate on the client, and
-//! with JavaScript off, where every page and form must work as plain HTML.
+//! twice: with JavaScript on, where the page's islands come alive (live notes on forms,
+//! confirmations), and with JavaScript off, where every page and form must work as plain HTML.
 //!
 //! They need Chromium, ChromeDriver and the built browser bundle; `cargo xtask test` installs
 //! and builds all three and says where they are (`PLEDGE_CHROMEDRIVER`, `PLEDGE_CHROMIUM`,
@@ -78,6 +78,10 @@ impl Browser {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1200,900",
+                // Two browsers share two cores: keep neither renderer throttled in the
+                // background (a starved renderer once timed a click out).
+                "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+                "--disable-backgrounding-occluded-windows",
                 format!("--user-data-dir={}", profile.0.display()),
             ],
         });
@@ -248,12 +252,6 @@ async fn browser_the_catalogue_searches_and_opens_a_course() {
         browser.goto("/").await;
         if scripts == Scripts::On {
             browser.hydrated().await;
-            // A mark on the window survives client-side navigation, not a page load.
-            browser
-                .client
-                .execute("window.__pledge_mark = 'kept';", vec![])
-                .await
-                .unwrap();
         }
         assert!(
             browser
@@ -274,18 +272,6 @@ async fn browser_the_catalogue_searches_and_opens_a_course() {
         browser.click("a[href='/courses/prince2-foundation']").await;
         browser.arrives("/courses/prince2-foundation").await;
         assert_eq!(browser.text("h1").await, "PRINCE2 Foundation");
-        if scripts == Scripts::On {
-            let mark = browser
-                .client
-                .execute("return window.__pledge_mark || null;", vec![])
-                .await
-                .unwrap();
-            assert_eq!(
-                mark,
-                serde_json::json!("kept"),
-                "links navigate without reloading"
-            );
-        }
         browser.close().await;
     })
     .await;
@@ -306,6 +292,11 @@ async fn browser_w43_register_verify_sign_in_and_out() {
         browser.fill("email", "ada@example.org").await;
         browser.fill("date_of_birth", "1990-12-10").await;
         browser.fill("password", "short").await;
+        let note = browser.text("#field-password-length").await;
+        match scripts {
+            Scripts::On => assert_eq!(note, "7 more characters needed.", "the live length note"),
+            Scripts::Off => assert_eq!(note, "", "no live note without scripts"),
+        }
         browser.click("form.stacked button[type=submit]").await;
         let problem = browser.text("#field-password-problem").await;
         assert!(problem.contains("at least 12 characters"), "{problem}");
@@ -407,6 +398,25 @@ async fn browser_w12_a_learner_pays_on_the_processors_page_and_is_enrolled() {
         browser.click("p.notice a").await;
         browser.arrives("/courses/itil-4-foundation").await;
         assert!(browser.text("p.notice").await.contains("You are enrolled"));
+
+        // W42: finance refunds it, asked to confirm first where scripts run.
+        sign_out(&browser).await;
+        sign_in_as(&browser, "finance", "/finance/payments").await;
+        let refund = "table.payments form[action$='/refund'] button";
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+            browser.click(refund).await;
+            let question = browser.client.get_alert_text().await.unwrap();
+            assert!(question.starts_with("Refund CAD"), "{question}");
+            browser.client.dismiss_alert().await.unwrap();
+            assert_eq!(browser.path().await, "/finance/payments", "not sent");
+            browser.click(refund).await;
+            browser.client.accept_alert().await.unwrap();
+        } else {
+            browser.click(refund).await;
+        }
+        browser.arrives("/finance/payments?refunded=1").await;
+        assert!(browser.text("table.payments").await.contains("Refund"));
         browser.close().await;
         // W12: the card typed into the browser reached neither the database nor the logs.
         crate::payments::assert_no_card_numbers(&crate::payments::everything_kept(&portal));
@@ -432,9 +442,19 @@ async fn browser_k05_a_traveller_books_a_tour_with_needs_and_pays() {
         browser.fill("traveller_1_birth", "1990-05-01").await;
         browser.fill("accessibility_needs", "Step-free rooms").await;
         browser.fill("billing_name", "Ada Learner").await;
+        let summary = browser.text(".booking-summary").await;
+        match scripts {
+            Scripts::On => assert!(summary.starts_with("1 seat: "), "live: {summary}"),
+            Scripts::Off => assert!(summary.contains("at least one traveller"), "{summary}"),
+        }
         browser.click("form.booking button[type=submit]").await;
         let problem = browser.text("#field-accessibility_consent-problem").await;
         assert!(problem.contains("explicit consent"), "{problem}");
+        let summary = browser.text(".booking-summary").await;
+        assert!(
+            summary.starts_with("1 seat: "),
+            "kept rows count: {summary}"
+        );
         assert_eq!(
             browser.value("traveller_1_name").await,
             "Ada Learner",
@@ -487,15 +507,7 @@ async fn browser_w09_a_learner_finishes_a_course_passes_its_quiz_and_checks_the_
         browser.fill("password", "demo tangerine orbit 2026").await;
         browser.click("form.stacked button[type=submit]").await;
         browser.arrives("/courses/privacy-essentials").await;
-        browser.click("form.enrol button[type=submit]").await;
-        for lesson in 1..=3 {
-            browser
-                .arrives(&format!("/learn/privacy-essentials/{lesson}"))
-                .await;
-            browser.click("main form button[type=submit]").await;
-        }
-        browser.arrives("/learn?completed=privacy-essentials").await;
-        browser.goto("/learn/privacy-essentials/assessments").await;
+        finish_course(&browser, "privacy-essentials").await;
         if scripts == Scripts::On {
             browser.hydrated().await;
         }
@@ -612,6 +624,310 @@ async fn browser_j11_a_comment_is_moderated_then_published_and_a_ticket_answered
                 .shows("section.ticket", "Yes: it is on its way.")
                 .await,
             "the reply shows in the queue"
+        );
+        browser.close().await;
+    })
+    .await;
+}
+
+/// Enrols in the free course at `slug` (its page is open), reads its three lessons and opens
+/// its assessments.
+async fn finish_course(browser: &Browser, slug: &str) {
+    browser.click("form.enrol button[type=submit]").await;
+    for lesson in 1..=3 {
+        browser.arrives(&format!("/learn/{slug}/{lesson}")).await;
+        browser.click("main form button[type=submit]").await;
+    }
+    browser.arrives(&format!("/learn?completed={slug}")).await;
+    browser.goto(&format!("/learn/{slug}/assessments")).await;
+}
+
+/// Signs out through the header's button.
+async fn sign_out(browser: &Browser) {
+    browser.click("header form[action='/signout'] button").await;
+    browser.arrives("/signin?notice=signed-out").await;
+}
+
+/// Fills in and sends the registration form (`guardian` may be empty).
+async fn register(browser: &Browser, email: &str, birth: &str, guardian: &str) {
+    browser.goto("/register").await;
+    browser.fill("display_name", "Sam Young").await;
+    browser.fill("email", email).await;
+    browser.fill("date_of_birth", birth).await;
+    browser.fill("guardian_email", guardian).await;
+    browser.fill("password", PASSWORD).await;
+    browser.click("form.stacked button[type=submit]").await;
+}
+
+/// Signs in through the form with `email` and `password` and arrives at `next`.
+async fn sign_in_with(browser: &Browser, email: &str, password: &str, next: &str) {
+    browser.goto(&format!("/signin?next={next}")).await;
+    browser.fill("email", email).await;
+    browser.fill("password", password).await;
+    browser.click("form.stacked button[type=submit]").await;
+    browser.arrives(next).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k44_a_guardian_confirms_before_the_young_learner_signs_in() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let mail = Mailbox::start().await;
+        let portal = start_on(backend, &["--no-demo"], Some(&mail));
+        let browser = Browser::open(&portal, scripts).await;
+        register(&browser, "sam@example.org", "2011-06-01", "").await;
+        let problem = browser.text("#field-guardian_email-problem").await;
+        assert!(
+            !problem.is_empty(),
+            "a guardian is needed in this age range"
+        );
+        assert_eq!(browser.value("date_of_birth").await, "2011-06-01", "kept");
+        register(
+            &browser,
+            "sam@example.org",
+            "2011-06-01",
+            "parent@example.org",
+        )
+        .await;
+        browser.arrives("/register/sent").await;
+        browser
+            .goto(&mail.link("sam@example.org", "verify").await)
+            .await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/signin?notice=verified").await;
+        browser.fill("email", "sam@example.org").await;
+        browser.fill("password", PASSWORD).await;
+        browser.click("form.stacked button[type=submit]").await;
+        assert!(
+            browser
+                .shows("p.form-message", "guardian has not confirmed")
+                .await,
+            "no sign-in before the guardian confirms"
+        );
+
+        browser
+            .goto(&mail.link("parent@example.org", "guardian").await)
+            .await;
+        assert!(
+            browser
+                .text("main")
+                .await
+                .contains("Sam Young asked to create an account")
+        );
+        browser.fill("display_name", "Pat Parent").await;
+        browser.fill("password", PASSWORD).await;
+        browser.click("form.stacked button[type=submit]").await;
+        assert!(
+            browser.shows("main form", "Tick the box").await,
+            "consent is explicit"
+        );
+        assert_eq!(browser.value("display_name").await, "Pat Parent", "kept");
+        browser.fill("password", PASSWORD).await;
+        browser.click("#field-confirm").await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/signin?notice=guardian").await;
+        sign_in_with(&browser, "sam@example.org", PASSWORD, "/account").await;
+        sign_out(&browser).await;
+        sign_in_with(&browser, "parent@example.org", PASSWORD, "/account").await;
+        assert!(browser.text("main").await.contains("guardian"));
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_a_forgotten_password_is_reset_through_the_emailed_link() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let mail = Mailbox::start().await;
+        let portal = start_on(backend, &["--no-demo"], Some(&mail));
+        let browser = Browser::open(&portal, scripts).await;
+        register(&browser, "ada@example.org", "1990-12-10", "").await;
+        browser.arrives("/register/sent").await;
+        browser
+            .goto(&mail.link("ada@example.org", "verify").await)
+            .await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/signin?notice=verified").await;
+
+        browser.goto("/reset").await;
+        browser.fill("email", "ada@example.org").await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/link-sent").await;
+        browser
+            .goto(&mail.link("ada@example.org", "reset").await)
+            .await;
+        if scripts == Scripts::On {
+            browser.hydrated().await;
+        }
+        browser.fill("new_password", "too short").await;
+        if scripts == Scripts::On {
+            assert_eq!(
+                browser.text("#field-new_password-length").await,
+                "3 more characters needed."
+            );
+        }
+        browser.click("form.stacked button[type=submit]").await;
+        assert!(
+            browser
+                .shows("#field-new_password-problem", "at least 12 characters")
+                .await,
+            "the policy's rule, next to the field"
+        );
+        browser.fill("new_password", "brand new phrase 77").await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/signin?notice=reset").await;
+        browser.fill("email", "ada@example.org").await;
+        browser.fill("password", PASSWORD).await;
+        browser.click("form.stacked button[type=submit]").await;
+        assert!(
+            browser.shows("p.form-message", "password is wrong").await,
+            "the old password no longer works"
+        );
+        sign_in_with(
+            &browser,
+            "ada@example.org",
+            "brand new phrase 77",
+            "/account",
+        )
+        .await;
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_w09_an_instructor_marks_an_assignment_and_the_learner_reads_the_feedback() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "learner", "/courses/career-planning").await;
+        finish_course(&browser, "career-planning").await;
+        browser.click("form.assignment button[type=submit]").await;
+        assert!(
+            browser.shows("form.assignment", "Write your answer").await,
+            "an empty answer is refused"
+        );
+        browser.fill("answer", "I will map my strengths.").await;
+        browser.click("form.assignment button[type=submit]").await;
+        assert!(
+            browser.shows("main", "waiting for the instructor").await,
+            "handed in"
+        );
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "instructor", "/teach/marking").await;
+        assert!(
+            browser
+                .text("main")
+                .await
+                .contains("I will map my strengths.")
+        );
+        browser.fill("score", "150").await;
+        browser.click("main form.stacked button[type=submit]").await;
+        assert!(
+            browser.shows("main", "Give a mark from 0 to 100.").await,
+            "{}",
+            browser.text("main").await
+        );
+        browser.fill("score", "80").await;
+        browser.fill("feedback", "A clear plan; add dates.").await;
+        browser.click("main form.stacked button[type=submit]").await;
+        browser.arrives("/teach/marking?marked=1").await;
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "learner", "/learn/career-planning/assessments").await;
+        let page = browser.text("main").await;
+        assert!(
+            page.contains("Passed with 80%") && page.contains("A clear plan; add dates."),
+            "{page}"
+        );
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_j07_j19_j40_w43_survey_exam_booking_and_a_result_entered_behind_a_second_step() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &["--pack", "jtec"], None);
+        let browser = Browser::open(&portal, scripts).await;
+        // J19: the survey at the end of a course is optional and asked once.
+        sign_in_as(&browser, "learner", "/courses/privacy-essentials").await;
+        finish_course(&browser, "privacy-essentials").await;
+        assert!(
+            browser
+                .text("main")
+                .await
+                .contains("Taking part is voluntary")
+        );
+        browser.fill("comment", "Clear and short.").await;
+        browser.click("form[action*='/survey/'] button").await;
+        assert!(
+            browser.shows("main", "Choose a rating from 1 to 5.").await,
+            "a rating is needed"
+        );
+        assert_eq!(browser.value("comment").await, "Clear and short.", "kept");
+        browser.click("input[name='rating'][value='4']").await;
+        browser.click("form[action*='/survey/'] button").await;
+        assert!(
+            browser
+                .shows("main", "Thank you for answering the course survey.")
+                .await
+        );
+
+        // J07: what booking sends the exam body, and why, before anything is sent.
+        browser.goto("/courses/itil-4-foundation").await;
+        let offer = browser.text("section.exam").await;
+        assert!(
+            offer.contains("Booking sends Peoplecert your") && offer.contains("Why: "),
+            "{offer}"
+        );
+        browser.click("form[action$='/exam'] button").await;
+        browser.arrives("/learn/exams").await;
+        assert!(browser.text("table.exams").await.contains("Not in yet"));
+        sign_out(&browser).await;
+
+        // W43: this policy requires a second step for staff before anything else.
+        browser.goto("/signin?next=/teach/exams").await;
+        browser
+            .fill("email", "instructor@demo.pledge.invalid")
+            .await;
+        browser.fill("password", "demo tangerine orbit 2026").await;
+        browser.click("form.stacked button[type=submit]").await;
+        browser.arrives("/account/second-step?required=1").await;
+        browser
+            .click("form[action='/account/second-step/start'] button")
+            .await;
+        let key = browser.text("code.secret").await.replace(' ', "");
+        browser.fill("code", "000000").await;
+        browser
+            .click("form[action='/account/second-step'] button")
+            .await;
+        assert!(
+            browser.shows("#field-code-problem", "").await,
+            "a wrong code is refused next to the field"
+        );
+        let code = pledge_store::mfa::current_code(&key, time::OffsetDateTime::now_utc()).unwrap();
+        browser.fill("code", &code).await;
+        browser
+            .click("form[action='/account/second-step'] button")
+            .await;
+        assert!(
+            browser.shows("ul.codes", "-").await,
+            "recovery codes, shown once"
+        );
+
+        // J40: the result of a funded course goes to its funder, recorded.
+        browser.goto("/teach/exams").await;
+        browser.fill("result", "Pass").await;
+        browser.click("table.exams form button").await;
+        assert!(
+            browser.shows("p.notice", "shared with").await,
+            "{}",
+            browser.text("main").await
         );
         browser.close().await;
     })
