@@ -7,7 +7,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -217,7 +216,7 @@ pub fn RegisterPage() -> impl IntoView {
                     </p>
                     <button type="submit">"Create account"</button>
                 </form>
-                <p>"Have an account? " <A href="/signin">"Sign in"</A></p>
+                <p>"Have an account? " <a href="/signin">"Sign in"</a></p>
             }
         })}
     }
@@ -232,7 +231,7 @@ pub fn RegisterSentPage() -> impl IntoView {
             "We sent a link to the address you gave. Follow it to verify your address, then sign in. "
             "If you are under the age at which a guardian must confirm, we also emailed them."
         </p>
-        <p>"No email after a few minutes? " <A href="/verify">"Send the link again"</A></p>
+        <p>"No email after a few minutes? " <a href="/verify">"Send the link again"</a></p>
     }
 }
 
@@ -328,11 +327,11 @@ pub fn SignInPage() -> impl IntoView {
                     <button type="submit">"Sign in"</button>
                 </form>
                 <p>
-                    <A href="/reset">"Forgot your password?"</A>
+                    <a href="/reset">"Forgot your password?"</a>
                     " · "
-                    <A href="/register">"Create an account"</A>
+                    <a href="/register">"Create an account"</a>
                     " · "
-                    <A href="/verify">"Resend the verification link"</A>
+                    <a href="/verify">"Resend the verification link"</a>
                 </p>
             }
         })}
@@ -359,10 +358,10 @@ pub fn AccountPage() -> impl IntoView {
                             <dt>"Email"</dt><dd>{me.email}</dd>
                             <dt>"Roles"</dt><dd>{me.roles.join(", ")}</dd>
                         </dl>
-                        <p><A href="/account/password">"Change your password"</A></p>
-                        <p><A href="/account/second-step">"Second step for signing in"</A></p>
-                        <p><A href="/account/payments">"Your payments and receipts"</A></p>
-                        <p><A href="/tours/bookings">"Your tour bookings"</A></p>
+                        <p><a href="/account/password">"Change your password"</a></p>
+                        <p><a href="/account/second-step">"Second step for signing in"</a></p>
+                        <p><a href="/account/payments">"Your payments and receipts"</a></p>
+                        <p><a href="/tours/bookings">"Your tour bookings"</a></p>
                         <form method="post" action="/signout">
                             <button type="submit">"Sign out"</button>
                         </form>
@@ -424,7 +423,7 @@ pub fn LinkSentPage() -> impl IntoView {
     view! {
         <h1>"Check your email"</h1>
         <p>"If the address has an account with us, a link is on its way. It works once, for a limited time."</p>
-        <p><A href="/signin">"Back to sign in"</A></p>
+        <p><a href="/signin">"Back to sign in"</a></p>
     }
 }
 
@@ -459,7 +458,7 @@ pub fn ResetPage() -> impl IntoView {
                                 }.into_any(),
                                 Err(error) => view! {
                                     <p class="error" role="alert">{error.to_string()}</p>
-                                    <p><A href="/reset">"Ask for a new link"</A></p>
+                                    <p><a href="/reset">"Ask for a new link"</a></p>
                                 }.into_any(),
                             }
                         })
@@ -524,33 +523,45 @@ pub fn GuardianPage() -> impl IntoView {
     }
 }
 
+/// The roles of the person signed in on this request, or `None` (pages render on the server
+/// only, so the header reads the request's session directly instead of through a resource).
+fn signed_in_roles() -> Option<Vec<String>> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::state::viewer()
+            .map(|session| session.roles.iter().map(|r| r.name().to_owned()).collect())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
 /// The header's account links: "Sign in" or "Your account" and a sign-out button.
 #[component]
 pub fn AccountLinks() -> impl IntoView {
-    let viewer = Resource::new_blocking(|| (), |()| whoami());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match viewer.await {
-                    Ok(Some(viewer)) => view! {
-                        {viewer.roles.iter().any(|r| r == "finance").then(|| view! { <A href="/finance/payments">"Payments"</A> })}
-                        {viewer.roles.iter().any(|r| r == "tour-coordinator").then(|| view! { <A href="/tours/manage">"Manifests"</A> })}
-                        {viewer.roles.iter().any(|r| r == "instructor").then(|| view! { <A href="/teach/marking">"Marking"</A> })}
-                        {viewer.roles.iter().any(|r| r == "support-agent").then(|| view! { <A href="/support/queue">"Tickets"</A> })}
-                        {viewer.roles.iter().any(|r| r == "content-moderator").then(|| view! { <A href="/moderation">"Moderation"</A> })}
-                        <A href="/support">"Support"</A>
-                        <A href="/learn">"Your learning"</A>
-                        <A href="/account">"Your account"</A>
-                        <form method="post" action="/signout" class="inline">
-                            <button type="submit" class="link">"Sign out"</button>
-                        </form>
-                    }.into_any(),
-                    _ => view! {
-                        <A href="/signin">"Sign in"</A>
-                        <A href="/register">"Create an account"</A>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+    match signed_in_roles() {
+        Some(roles) => {
+            let has = |role: &str| roles.iter().any(|r| r == role);
+            view! {
+                {has("finance").then(|| view! { <a href="/finance/payments">"Payments"</a> })}
+                {has("tour-coordinator").then(|| view! { <a href="/tours/manage">"Manifests"</a> })}
+                {has("instructor").then(|| view! { <a href="/teach/marking">"Marking"</a> })}
+                {has("support-agent").then(|| view! { <a href="/support/queue">"Tickets"</a> })}
+                {has("content-moderator").then(|| view! { <a href="/moderation">"Moderation"</a> })}
+                <a href="/support">"Support"</a>
+                <a href="/learn">"Your learning"</a>
+                <a href="/account">"Your account"</a>
+                <form method="post" action="/signout" class="inline">
+                    <button type="submit" class="link">"Sign out"</button>
+                </form>
+            }
+            .into_any()
+        }
+        None => view! {
+            <a href="/signin">"Sign in"</a>
+            <a href="/register">"Create an account"</a>
+        }
+        .into_any(),
     }
 }

@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -544,7 +543,7 @@ pub fn TranscriptPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match lines.await {
-                    Ok(list) if list.is_empty() => view! { <p>"Nothing yet. " <A href="/">"Browse the courses"</A></p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p>"Nothing yet. " <a href="/">"Browse the courses"</a></p> }.into_any(),
                     Ok(list) => view! {
                         <table class="transcript">
                             <thead><tr><th>"Course"</th><th>"Lessons"</th><th>"Completed"</th><th>"Marks"</th><th>"Certificate"</th></tr></thead>

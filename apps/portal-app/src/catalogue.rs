@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -163,7 +162,7 @@ fn CourseItem(course: CourseCard) -> impl IntoView {
     view! {
         <li class="course">
             <h2>
-                <A href=href>{course.title}</A>
+                <a href=href>{course.title}</a>
             </h2>
             <p>{course.summary}</p>
             <p class="price">{course.price}</p>
@@ -198,7 +197,7 @@ pub fn CoursePage() -> impl IntoView {
                     Err(PortalError::NotFound) => {
                         view! {
                             <h1>"Course not found"</h1>
-                            <p>"There is no course at this address. " <A href="/">"Browse the courses"</A> "."</p>
+                            <p>"There is no course at this address. " <a href="/">"Browse the courses"</a> "."</p>
                         }
                             .into_any()
                     }

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -238,7 +237,7 @@ pub fn MyLearningPage() -> impl IntoView {
     let courses = Resource::new_blocking(|| (), |()| my_learning());
     view! {
         <h1>"Your learning"</h1>
-        <p><A href="/learn/transcript">"Your transcript"</A> " · " <A href="/learn/exams">"Your exams"</A></p>
+        <p><a href="/learn/transcript">"Your transcript"</a> " · " <a href="/learn/exams">"Your exams"</a></p>
         {move || completed().map(|slug| view! {
             <p class="notice" role="status">{format!("Well done: you finished every lesson of {slug}.")}</p>
         })}
@@ -246,7 +245,7 @@ pub fn MyLearningPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match courses.await {
                     Ok(list) if list.is_empty() => view! {
-                        <p>"You are not enrolled in any course yet. " <A href="/">"Browse the courses"</A></p>
+                        <p>"You are not enrolled in any course yet. " <a href="/">"Browse the courses"</a></p>
                     }.into_any(),
                     Ok(list) => view! {
                         <ul class="learning">

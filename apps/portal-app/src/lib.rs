@@ -32,7 +32,7 @@ pub mod tours;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 pub use error::PortalError;
@@ -64,15 +64,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="portal" href="/pkg/portal.css"/>
         <Title text="Pledge Training"/>
         <Router>
-            <header class="site">
-                <A href="/">"Pledge Training"</A>
-                <nav>
-                    <A href="/">"Courses"</A>
-                    <A href="/tours">"Tours"</A>
-                    <A href="/privacy">"Privacy"</A>
-                    <account::AccountLinks/>
-                </nav>
-            </header>
+            <SiteHeader/>
             <main>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=catalogue::CataloguePage ssr=SsrMode::Async/>
@@ -122,6 +114,34 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The site's header: the name, the main sections (the one being shown marked for screen
+/// readers) and the account links.
+#[component]
+fn SiteHeader() -> impl IntoView {
+    let here = leptos_router::hooks::use_location()
+        .pathname
+        .get_untracked();
+    let current = |section: &str| {
+        let shown = if section == "/" {
+            here == "/" || here.starts_with("/courses/")
+        } else {
+            here.starts_with(section)
+        };
+        shown.then_some("page")
+    };
+    view! {
+        <header class="site">
+            <a href="/">"Pledge Training"</a>
+            <nav>
+                <a href="/" aria-current=current("/")>"Courses"</a>
+                <a href="/tours" aria-current=current("/tours")>"Tours"</a>
+                <a href="/privacy" aria-current=current("/privacy")>"Privacy"</a>
+                <account::AccountLinks/>
+            </nav>
+        </header>
+    }
+}
+
 /// The page for an address the portal does not have.
 #[component]
 fn NotFound() -> impl IntoView {
@@ -131,6 +151,6 @@ fn NotFound() -> impl IntoView {
     }
     view! {
         <h1>"Page not found"</h1>
-        <p>"There is nothing at this address. " <A href="/">"Browse the courses"</A> "."</p>
+        <p>"There is nothing at this address. " <a href="/">"Browse the courses"</a> "."</p>
     }
 }

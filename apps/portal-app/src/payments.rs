@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -223,7 +222,7 @@ pub fn PaymentPage() -> impl IntoView {
                                 <p class="notice">"The payment processor has not confirmed this payment yet. " <a href=refresh.clone()>"Check again"</a></p>
                             })}
                             <Receipt payment=payment/>
-                            <p><A href="/account/payments">"All your payments"</A></p>
+                            <p><a href="/account/payments">"All your payments"</a></p>
                         }.into_any()
                     }
                     Err(PortalError::SignInRequired) => view! {

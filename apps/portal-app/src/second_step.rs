@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
@@ -165,14 +164,14 @@ pub fn RecoveryCodesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let codes = outcome.await.value("codes");
                 if codes.is_empty() {
-                    view! { <p>"Recovery codes are shown once, when the second step is turned on. " <A href="/account/second-step">"Back"</A></p> }.into_any()
+                    view! { <p>"Recovery codes are shown once, when the second step is turned on. " <a href="/account/second-step">"Back"</a></p> }.into_any()
                 } else {
                     view! {
                         <p class="notice" role="status">"The second step is on. Keep these codes somewhere safe: each one signs you in once if you lose your phone. They are not shown again."</p>
                         <ul class="codes">
                             {codes.lines().map(|code| view! { <li><code>{code.to_owned()}</code></li> }).collect_view()}
                         </ul>
-                        <p><A href="/account">"Back to your account"</A></p>
+                        <p><a href="/account">"Back to your account"</a></p>
                     }.into_any()
                 }
             })}
@@ -197,7 +196,7 @@ pub fn CodePage() -> impl IntoView {
                         <Field outcome=outcome.clone() name="code" label="Code from your authenticator app, or a recovery code" input=Input::Text autocomplete="one-time-code"/>
                         <button type="submit">"Sign in"</button>
                     </form>
-                    <p><A href="/signin">"Start again"</A></p>
+                    <p><a href="/signin">"Start again"</a></p>
                 }
             })}
         </Suspense>

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -231,7 +230,7 @@ pub fn ToursPage() -> impl IntoView {
                                 let next = tour.departures.first().map(|d| format!("Next departure {} · {} seats left", d.dates, d.seats_left));
                                 view! {
                                     <li class="course">
-                                        <h2><A href=href>{tour.title}</A></h2>
+                                        <h2><a href=href>{tour.title}</a></h2>
                                         <p>{tour.summary}</p>
                                         <p class="price">{tour.price}</p>
                                         {next.map(|n| view! { <p class="hint">{n}</p> })}
@@ -415,7 +414,7 @@ pub fn MyBookingsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match bookings.await {
-                    Ok(list) if list.is_empty() => view! { <p>"You have no tour bookings. " <A href="/tours">"See the tours"</A></p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p>"You have no tour bookings. " <a href="/tours">"See the tours"</a></p> }.into_any(),
                     Ok(list) => view! { <ul class="bookings">{list.into_iter().map(booking_lines).collect_view()}</ul> }.into_any(),
                     Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/tours/bookings">"sign in"</a> "."</p> }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
