@@ -3,8 +3,8 @@
 //! Every form posts to its own page's address. The server checks it; on success it redirects
 //! (303, so a reload does not post again), and on a refusal it renders the same page again with
 //! a [`FormOutcome`]: the values typed (never passwords) and a message next to each field that
-//! needs one. The outcome reaches the page through a resource, so the browser hydrates exactly
-//! the HTML the server sent.
+//! needs one. The outcome reaches the page through a resource (a leftover of full hydration:
+//! in islands mode a plain context read would do, one resource less per form page).
 
 use std::collections::BTreeMap;
 
