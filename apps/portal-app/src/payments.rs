@@ -60,18 +60,6 @@ mod server_fns {
     use super::*;
 
     #[cfg(feature = "ssr")]
-    fn minute(at: time::OffsetDateTime) -> String {
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-            at.year(),
-            u8::from(at.month()),
-            at.day(),
-            at.hour(),
-            at.minute()
-        )
-    }
-
-    #[cfg(feature = "ssr")]
     async fn cards(
         state: &crate::state::PortalState,
         payments: Vec<pledge_store::payments::Payment>,
@@ -103,9 +91,9 @@ mod server_fns {
                 status: payment.status.as_str().to_owned(),
                 receipt_number: payment.receipt_number,
                 billing_name: payment.billing_name,
-                created: minute(payment.created_at),
-                paid: payment.paid_at.map(minute),
-                refunded: payment.refunded_at.map(minute),
+                created: crate::state::minute(payment.created_at),
+                paid: payment.paid_at.map(crate::state::minute),
+                refunded: payment.refunded_at.map(crate::state::minute),
                 processor: payment.processor,
             });
         }

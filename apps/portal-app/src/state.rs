@@ -72,6 +72,18 @@ pub async fn own_email(
     Ok(me.email)
 }
 
+/// `at` to the minute, as pages and email show times: `2026-12-02 14:05 UTC`.
+pub fn minute(at: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
+}
+
 /// Sets the status of the response being rendered (a page that refuses or finds nothing).
 pub fn set_status(status: http::StatusCode) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {

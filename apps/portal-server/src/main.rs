@@ -12,6 +12,7 @@ mod config;
 mod demo;
 mod learning;
 mod mail;
+mod outbox;
 mod payments;
 mod second_step;
 mod session;
@@ -132,7 +133,7 @@ async fn main() -> Result<()> {
         &portal.policy.policy().organisation.name,
         &store_config.pseudonym_key,
     ));
-    let server = web::Server {
+    let server = web::Server::new(web::Shared {
         processor: Arc::new(payments::sandbox::SharedSandbox(Arc::clone(&sandbox))),
         cookie: session::SessionCookie::for_policy(&portal.policy, &public_url)?,
         mailer: Arc::new(mail::Mailer::from_env(&args.data_dir)?),
@@ -144,7 +145,9 @@ async fn main() -> Result<()> {
         public_url,
         options,
         portal,
-    };
+        outbox_wake: Arc::default(),
+    });
+    outbox::spawn(server.clone());
     let app = web::router(server, &args.site_root, Some(sandbox));
     println!("listening on http://{addr}");
     // Pages stream in several chunks; without TCP_NODELAY, Nagle's algorithm holds each later

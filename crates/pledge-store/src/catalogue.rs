@@ -109,6 +109,15 @@ fn check(course: &NewCourse) -> Result<(), StoreError> {
     Ok(())
 }
 
+fn check_search(filter: &CourseFilter) -> Result<(), StoreError> {
+    if filter.text.trim().chars().count() > MAX_SEARCH_LEN {
+        return Err(StoreError::Invalid(
+            "the search is longer than 100 characters",
+        ));
+    }
+    Ok(())
+}
+
 /// `text` as a `LIKE` pattern matching it anywhere, its own wildcards escaped.
 fn contains_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
@@ -174,10 +183,14 @@ impl Store {
             }
             return Err(db("add a course")(err));
         }
+        self.catalogue.invalidate();
         Ok(id)
     }
 
-    /// The published courses that match `filter`, by title.
+    /// The published courses that match `filter`, by title (in code-point order, on either
+    /// backend). They come from the in-memory snapshot of the catalogue
+    /// ([`crate::catalogue_cache`]): a course added through this store is listed at once, a
+    /// change made elsewhere within [`crate::CATALOGUE_FRESHNESS`].
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for a search text over [`MAX_SEARCH_LEN`] characters; database
@@ -186,12 +199,30 @@ impl Store {
         &self,
         filter: &CourseFilter,
     ) -> Result<Vec<Course>, StoreError> {
+        check_search(filter)?;
+        let everything = CourseFilter::default();
+        self.catalogue
+            .published(filter, || self.query_published_courses(&everything))
+            .await
+    }
+
+    /// How long the in-memory catalogue is used before it is read again (zero: read on every
+    /// listing). Shared by every clone of this store.
+    pub fn set_catalogue_freshness(&self, freshness: std::time::Duration) {
+        self.catalogue.set_freshness(freshness);
+    }
+
+    /// The published courses that match `filter`, asked of the database itself (what the
+    /// in-memory catalogue is loaded from, and checked against).
+    ///
+    /// # Errors
+    /// As [`Store::published_courses`].
+    pub async fn query_published_courses(
+        &self,
+        filter: &CourseFilter,
+    ) -> Result<Vec<Course>, StoreError> {
+        check_search(filter)?;
         let text = filter.text.trim();
-        if text.chars().count() > MAX_SEARCH_LEN {
-            return Err(StoreError::Invalid(
-                "the search is longer than 100 characters",
-            ));
-        }
         let mut select = Query::select();
         select
             .columns(COLUMNS)
@@ -220,7 +251,10 @@ impl Store {
             .query_all(&select)
             .await
             .map_err(db("list the catalogue"))?;
-        rows.iter().map(course_of).collect()
+        let mut courses = rows.iter().map(course_of).collect::<Result<Vec<_>, _>>()?;
+        // The same order on both backends, whatever PostgreSQL's collation.
+        courses.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.slug.cmp(&b.slug)));
+        Ok(courses)
     }
 
     /// The course with `id`, published or not.

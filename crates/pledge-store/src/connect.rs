@@ -86,13 +86,29 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// An open store.
+/// An open store. Clones share everything (connections, keys, the in-memory catalogue):
+/// cloning one only counts a reference, and no secret is copied.
 #[derive(Debug, Clone)]
 pub struct Store {
+    inner: std::sync::Arc<StoreParts>,
+}
+
+impl std::ops::Deref for Store {
+    type Target = StoreParts;
+
+    fn deref(&self) -> &StoreParts {
+        &self.inner
+    }
+}
+
+/// What a [`Store`] holds (reached through it).
+#[derive(Debug, Clone)]
+pub struct StoreParts {
     pub(crate) db: DatabaseConnection,
     pub(crate) keys: KeyStore,
     pub(crate) audit: DbAudit,
     pub(crate) holidays: crate::requests::Holidays,
+    pub(crate) catalogue: std::sync::Arc<crate::catalogue_cache::CatalogueCache>,
     backend: Backend,
 }
 
@@ -131,7 +147,7 @@ impl Store {
             DbBackend::Postgres => Backend::Postgres,
             _ => Backend::Sqlite,
         };
-        Ok(Self {
+        let parts = StoreParts {
             db,
             keys: KeyStore::new(keys_db, config.master_key.clone()),
             audit: DbAudit::new(
@@ -140,7 +156,11 @@ impl Store {
                 &config.checkpoint_key,
             ),
             holidays: crate::requests::Holidays::default(),
+            catalogue: std::sync::Arc::default(),
             backend,
+        };
+        Ok(Self {
+            inner: std::sync::Arc::new(parts),
         })
     }
 
@@ -148,27 +168,27 @@ impl Store {
     /// do). None by default.
     #[must_use]
     pub fn with_holidays(mut self, holidays: crate::requests::Holidays) -> Self {
-        self.holidays = holidays;
+        std::sync::Arc::make_mut(&mut self.inner).holidays = holidays;
         self
     }
 
     /// The backend the main database runs on.
-    pub const fn backend(&self) -> Backend {
+    pub fn backend(&self) -> Backend {
         self.backend
     }
 
     /// The audit log.
-    pub const fn audit(&self) -> &DbAudit {
+    pub fn audit(&self) -> &DbAudit {
         &self.audit
     }
 
     /// The key store.
-    pub const fn keys(&self) -> &KeyStore {
+    pub fn keys(&self) -> &KeyStore {
         &self.keys
     }
 
     /// The main database connection (for the admin command line and tests).
-    pub const fn connection(&self) -> &DatabaseConnection {
+    pub fn connection(&self) -> &DatabaseConnection {
         &self.db
     }
 }

@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod assessments;
 mod audit;
 pub mod catalogue;
+mod catalogue_cache;
 pub mod certificates;
 mod connect;
 pub mod declared;
@@ -44,8 +45,9 @@ pub mod workflow;
 
 pub use audit::DbAudit;
 pub use catalogue::{Course, CourseFilter, NewCourse, PriceFilter};
+pub use catalogue_cache::DEFAULT_FRESHNESS as CATALOGUE_FRESHNESS;
 pub use connect::{
-    Backend, Migrate, MigrationState, Store, StoreConfig, hex_key, hex_text, migrate,
+    Backend, Migrate, MigrationState, Store, StoreConfig, StoreParts, hex_key, hex_text, migrate,
     migration_status,
 };
 pub use error::StoreError;

@@ -135,6 +135,23 @@ impl Store {
         lease: Duration,
         now: OffsetDateTime,
     ) -> Result<Vec<ClaimedMessage>, StoreError> {
+        self.claim_messages_of(&[], instance, limit, lease, now)
+            .await
+    }
+
+    /// [`Store::claim_messages`], of the given `kinds` only (none: every kind), for a sender
+    /// that knows how to deliver those.
+    ///
+    /// # Errors
+    /// Key-store or database failures.
+    pub async fn claim_messages_of(
+        &self,
+        kinds: &[&str],
+        instance: &str,
+        limit: u64,
+        lease: Duration,
+        now: OffsetDateTime,
+    ) -> Result<Vec<ClaimedMessage>, StoreError> {
         let free = Cond::all().add(Expr::col("sent_at").is_null()).add(
             Cond::any()
                 .add(Expr::col("claimed_until").is_null())
@@ -148,6 +165,9 @@ impl Store {
             .and_where(Expr::col("available_at").lte(now))
             .order_by("created_at", sea_orm::sea_query::Order::Asc)
             .limit(limit);
+        if !kinds.is_empty() {
+            select.and_where(Expr::col("kind").is_in(kinds.iter().copied()));
+        }
         let candidates = self
             .db
             .query_all(&select)

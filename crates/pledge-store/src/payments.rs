@@ -12,6 +12,10 @@
 //!    [`Store::record_refund_request`], and completed by the processor's notification, which
 //!    withdraws what was bought.
 //!
+//! When a payment is paid, the same transaction queues a receipt in the outbox
+//! ([`RECEIPT_MESSAGE`]); the portal's mailer sends it with [`Store::receipt_email`], which
+//! reads the payer's address at sending time (so no copy of it waits in the queue).
+//!
 //! Payment records are the payer's personal data (billing name sealed under their key), read
 //! with an audit entry, and kept after erasure under a pseudonym for as long as the policy's
 //! retention rule says (tax law).
@@ -166,6 +170,19 @@ pub struct Payment {
     pub paid_at: Option<OffsetDateTime>,
     /// When it was refunded.
     pub refunded_at: Option<OffsetDateTime>,
+}
+
+/// The outbox kind of a payment's receipt, queued when the payment is paid. Its payload is
+/// `{"payment": "<id>"}`; the address is read when it is sent.
+pub const RECEIPT_MESSAGE: &str = "payment-receipt";
+
+/// A receipt ready to email: the paid payment (billing name opened) and the payer's address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptEmail {
+    /// The payer's current email address.
+    pub to: String,
+    /// The payment, as paid.
+    pub payment: Payment,
 }
 
 /// What a processor's notification says happened.
@@ -515,6 +532,14 @@ impl Store {
         if let Some(person) = payment.person {
             self.deliver(txn, policy, person, payment.purchase, now)
                 .await?;
+            let receipt = crate::outbox::NewMessage {
+                person: Some(person),
+                kind: RECEIPT_MESSAGE,
+                recipient: "person".to_owned(),
+                address: None,
+                payload: serde_json::json!({ "payment": payment.id.to_string() }),
+            };
+            self.enqueue_in(txn, receipt, now).await?;
         }
         Ok(Some(PaymentStatus::Paid))
     }
@@ -813,6 +838,39 @@ impl Store {
             .await
             .map_err(db("read a payment"))?;
         row.map(|row| row_of(&row).map(|r| r.payment)).transpose()
+    }
+
+    /// The receipt email for `payment`: its record and the payer's current address, both read
+    /// under `actor` (the mailer) and audited. `None` when there is nothing to send: the payer
+    /// was erased, the payment has no payer or no receipt, or it is gone.
+    ///
+    /// # Errors
+    /// Key-store or database failures.
+    pub async fn receipt_email(
+        &self,
+        policy: &ValidPolicy,
+        payment: Uuid,
+        actor: ActorKey,
+        now: OffsetDateTime,
+    ) -> Result<Option<ReceiptEmail>, StoreError> {
+        let mut select = select_payments();
+        select.and_where(Expr::col("id").eq(payment));
+        let Some(payment) = self.open_payments(select).await?.pop() else {
+            return Ok(None);
+        };
+        let Some(person) = payment.person.filter(|_| payment.receipt_number.is_some()) else {
+            return Ok(None);
+        };
+        let to = match self.open_live(person).await {
+            Ok(view) => view.email,
+            Err(StoreError::Erased(_) | StoreError::PersonNotFound(_)) => return Ok(None),
+            Err(other) => return Err(other),
+        };
+        self.audit_reads(policy, actor, "payment", &[person], now)
+            .await?;
+        self.audit_reads(policy, actor, "person", &[person], now)
+            .await?;
+        Ok(Some(ReceiptEmail { to, payment }))
     }
 
     async fn open_payments(&self, select: SelectStatement) -> Result<Vec<Payment>, StoreError> {

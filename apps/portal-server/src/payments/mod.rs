@@ -205,6 +205,10 @@ pub async fn webhook(
         .await
     {
         Ok(applied) => {
+            if applied == Applied::Changed(PaymentStatus::Paid) {
+                // A receipt is waiting in the outbox.
+                server.outbox_wake.notify_one();
+            }
             let said = match applied {
                 Applied::Changed(status) => format!("payment {}\n", status.as_str()),
                 Applied::AlreadyDone => "already applied\n".to_owned(),

@@ -5,7 +5,7 @@
 
 use hmac::{KeyInit, Mac};
 
-use crate::support::{Backend, Portal, Reply, start_on};
+use crate::support::{Backend, Mailbox, Portal, Reply, start_on};
 
 const DEMO_PASSWORD: &str = "demo tangerine orbit 2026";
 const COOKIE: &str = "__Host-kx_session";
@@ -194,7 +194,8 @@ fn the_card_number_scan_finds_card_numbers_and_not_ordinary_numbers() {
 #[tokio::test]
 async fn w11_a_learner_pays_for_a_course_on_the_processors_page_and_gets_a_receipt() {
     for backend in Backend::BOTH {
-        let portal = start_on(backend, &[], None);
+        let mail = Mailbox::start().await;
+        let portal = start_on(backend, &[], Some(&mail));
         let learner = demo_session(&portal, "learner").await;
         let page = portal.get(COURSE, Some(&learner)).await;
         assert!(
@@ -264,6 +265,23 @@ async fn w11_a_learner_pays_for_a_course_on_the_processors_page_and_gets_a_recei
         assert_eq!(lesson.status, 200, "paid: the lessons open");
         let list = portal.get("/account/payments", Some(&learner)).await;
         assert!(list.body.contains("Course: ITIL 4 Foundation") && list.body.contains("R20"));
+
+        // The receipt also comes by email, once, through the outbox.
+        let learner_address = "learner@demo.pledge.invalid";
+        let link = mail.link(learner_address, "payments").await;
+        assert_eq!(link, receipt_page);
+        let emailed = mail.to(learner_address).pop().unwrap_or_default();
+        for said in ["Your receipt R20", "Course: ITIL 4 Foundation", "CAD 499.00", "Ada Learner"] {
+            assert!(emailed.contains(said), "{said}: {emailed}");
+        }
+        assert_no_card_numbers(emailed.as_bytes());
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+        let receipts = mail
+            .to(learner_address)
+            .iter()
+            .filter(|m| m.contains("Your receipt"))
+            .count();
+        assert_eq!(receipts, 1, "the outbox sends a receipt once");
 
         // Someone else cannot read the receipt, and cannot tell that it exists.
         let other = demo_session(&portal, "instructor").await;

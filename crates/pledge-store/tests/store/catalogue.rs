@@ -1,7 +1,12 @@
-//! The course catalogue on both backends: listing, searching, filtering by price, and the
-//! refusals that leave the catalogue as it was.
+//! The course catalogue on both backends: listing, searching, filtering by price, the
+//! refusals that leave the catalogue as it was, and the in-memory catalogue (what it lists is
+//! what the database lists; changes made by another instance show within its freshness).
 
-use pledge_store::{CourseFilter, NewCourse, PriceFilter, StoreError};
+use std::time::Duration;
+
+use pledge_store::{CourseFilter, NewCourse, PriceFilter, Store, StoreError};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::TestRunner;
 
 use crate::support::{now, on_both};
 
@@ -120,6 +125,78 @@ async fn a_refused_course_leaves_the_catalogue_as_it_was() {
             .await
             .unwrap();
         assert_eq!(titles(&all), ["Privacy basics"]);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_in_memory_catalogue_lists_what_the_database_lists_for_any_search() {
+    on_both(async |store, _, _| {
+        let catalogue = [
+            ("privacy-basics", "Privacy basics", 0),
+            ("itil-4", "ITIL 4 Foundation", 49_900),
+            ("data-flows", "Data flows_and 50% more", 1_000),
+            ("zeta", "zeta lower-case first letter", 0),
+            ("a-backslash", "Back\\slash", 0),
+        ];
+        for (slug, title, price) in catalogue {
+            store
+                .add_course(&course(slug, title, price), now())
+                .await
+                .unwrap();
+        }
+        // Searches built from the letters, digits and wildcards the catalogue's text holds.
+        let searches = "[a-zA-Z0-9 %_\\\\-]{0,6}";
+        let mut runner = TestRunner::deterministic();
+        for _ in 0..150 {
+            let text = searches.new_tree(&mut runner).unwrap().current();
+            for price in [PriceFilter::Any, PriceFilter::Free, PriceFilter::Paid] {
+                let filter = CourseFilter {
+                    text: text.clone(),
+                    price,
+                };
+                assert_eq!(
+                    store.published_courses(&filter).await.unwrap(),
+                    store.query_published_courses(&filter).await.unwrap(),
+                    "{filter:?}"
+                );
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_course_added_by_another_instance_is_listed_once_the_snapshot_is_stale() {
+    on_both(async |store, config, _| {
+        let other = Store::open(config).await.unwrap();
+        store.set_catalogue_freshness(Duration::from_millis(300));
+        assert!(
+            store
+                .published_courses(&CourseFilter::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        other
+            .add_course(&course("privacy-basics", "Privacy basics", 0), now())
+            .await
+            .unwrap();
+        assert!(
+            other
+                .published_courses(&CourseFilter::default())
+                .await
+                .unwrap()
+                .len()
+                == 1,
+            "the instance that added it lists it at once"
+        );
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let listed = store
+            .published_courses(&CourseFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(titles(&listed), ["Privacy basics"]);
     })
     .await;
 }

@@ -299,3 +299,80 @@ async fn k30_reading_payments_is_audited_for_the_payer_and_for_finance() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn w11_a_paid_payment_queues_one_receipt_addressed_when_it_is_sent() {
+    use pledge_store::payments::RECEIPT_MESSAGE;
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        course_with_lessons(&store, "itil", 49_900, 2).await;
+        let person = learner(&store).await;
+        let payment = pending(&store, person, "cs_r").await;
+        let mailer = store.audit().service("mailer");
+        assert!(
+            store.pending_messages(person).await.unwrap().is_empty(),
+            "nothing is queued before the processor confirms"
+        );
+        let paid = event("evt_r", "cs_r", PaymentOutcome::Paid);
+        for _ in 0..2 {
+            store
+                .apply_payment_event(&policy, &paid, now())
+                .await
+                .unwrap();
+        }
+        let queued = store.pending_messages(person).await.unwrap();
+        assert_eq!(queued.len(), 1, "one receipt, however often the event came");
+        assert_eq!(queued[0].0, RECEIPT_MESSAGE);
+        assert_eq!(queued[0].2["payment"], payment.to_string());
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM outbox WHERE address IS NOT NULL").await,
+            0,
+            "no copy of the address waits in the outbox"
+        );
+        let claimed = store
+            .claim_messages_of(&["something-else"], "w", 10, time::Duration::minutes(5), now())
+            .await
+            .unwrap();
+        assert!(claimed.is_empty(), "a sender only takes the kinds it asks for");
+        let claimed = store
+            .claim_messages_of(&[RECEIPT_MESSAGE], "w", 10, time::Duration::minutes(5), now())
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+
+        let audited_before = count(&store, "SELECT COUNT(*) FROM audit_record").await;
+        let receipt = store
+            .receipt_email(&policy, payment, mailer, now())
+            .await
+            .unwrap()
+            .expect("a receipt for the payer");
+        assert_eq!(receipt.to, "ada@example.org");
+        assert_eq!(receipt.payment.id, payment);
+        assert_eq!(receipt.payment.billing_name, "Ada Lovelace");
+        assert!(
+            count(&store, "SELECT COUNT(*) FROM audit_record").await >= audited_before + 2,
+            "reading the payment and the address is audited"
+        );
+
+        store
+            .erase_person(person, &policy, store.audit().service("test"), now())
+            .await
+            .unwrap();
+        assert!(
+            store
+                .receipt_email(&policy, payment, mailer, now())
+                .await
+                .unwrap()
+                .is_none(),
+            "an erased payer is sent nothing"
+        );
+        assert!(
+            store
+                .receipt_email(&policy, Uuid::now_v7(), mailer, now())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    })
+    .await;
+}

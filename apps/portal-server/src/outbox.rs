@@ -1,0 +1,145 @@
+//! The outbox sender: delivers the messages the store queued with the changes that caused
+//! them. For now it sends payment receipts ([`RECEIPT_MESSAGE`]); the other kinds wait in
+//! the outbox for the privacy office's sender.
+//!
+//! Every instance runs one sender. Messages are claimed with a lease before they are sent and
+//! marked sent after, so two instances never send the same one; a message whose send failed
+//! (or whose sender died) is claimed again once its lease runs out.
+
+use std::time::Duration;
+
+use pledge_store::outbox::ClaimedMessage;
+use pledge_store::payments::{Purchase, RECEIPT_MESSAGE, ReceiptEmail};
+use portal_app::state::now;
+
+use crate::mail::Email;
+use crate::web::Server;
+
+/// How often the sender looks for messages when nothing woke it.
+const POLL: Duration = Duration::from_secs(5);
+/// How long a claim lasts before another sender may take the message.
+const LEASE_MINUTES: i64 = 5;
+/// The most messages claimed at once.
+const BATCH: u64 = 20;
+
+/// This process's name in the outbox's claims.
+fn instance() -> String {
+    format!("portal-{}", uuid::Uuid::now_v7())
+}
+
+/// Starts the sender on this process: it runs until the process ends.
+pub fn spawn(server: Server) {
+    let instance = instance();
+    tokio::spawn(async move {
+        loop {
+            deliver_due(&server, &instance).await;
+            tokio::select! {
+                () = tokio::time::sleep(POLL) => {}
+                () = server.outbox_wake.notified() => {}
+            }
+        }
+    });
+}
+
+/// Sends every receipt due now; failures are logged and retried after the lease.
+async fn deliver_due(server: &Server, instance: &str) {
+    let store = &server.portal.store;
+    let claimed = match store
+        .claim_messages_of(
+            &[RECEIPT_MESSAGE],
+            instance,
+            BATCH,
+            time::Duration::minutes(LEASE_MINUTES),
+            now(),
+        )
+        .await
+    {
+        Ok(claimed) => claimed,
+        Err(error) => {
+            eprintln!("portal: claiming messages to send failed: {error}");
+            return;
+        }
+    };
+    for message in claimed {
+        match send_receipt(server, &message).await {
+            Ok(()) => {
+                if let Err(error) = store.mark_sent(message.id, instance, now()).await {
+                    eprintln!("portal: marking message {} sent failed: {error}", message.id);
+                }
+            }
+            Err(error) => eprintln!("portal: sending message {} failed: {error}", message.id),
+        }
+    }
+}
+
+/// Sends the receipt `message` names; a receipt with nobody left to send to counts as sent.
+async fn send_receipt(server: &Server, message: &ClaimedMessage) -> Result<(), String> {
+    let payment = message
+        .payload
+        .get("payment")
+        .and_then(|id| id.as_str())
+        .and_then(|id| uuid::Uuid::parse_str(id).ok())
+        .ok_or_else(|| "the receipt names no payment".to_owned())?;
+    let store = &server.portal.store;
+    let mailer = store.audit().service("mailer");
+    let found = store
+        .receipt_email(&server.portal.policy, payment, mailer, now())
+        .await
+        .map_err(|error| error.to_string())?;
+    let Some(receipt) = found else {
+        return Ok(());
+    };
+    let what = match receipt.payment.purchase {
+        Purchase::Course(course) => match store.course_by_id(course).await {
+            Ok(Some(course)) => format!("Course: {}", course.title),
+            Ok(None) => "A course".to_owned(),
+            Err(error) => return Err(error.to_string()),
+        },
+        Purchase::TourBooking(_) => "A tour booking".to_owned(),
+    };
+    let email = receipt_text(server, &receipt, &what);
+    server
+        .mailer
+        .send(&server.from, email)
+        .await
+        .map_err(|error| format!("the mail server refused it: {error}"))
+}
+
+/// The receipt's email: what was bought, for how much, when, and where to see it again.
+fn receipt_text(server: &Server, receipt: &ReceiptEmail, what: &str) -> Email {
+    let payment = &receipt.payment;
+    let number = payment.receipt_number.clone().unwrap_or_default();
+    let organisation = server.organisation();
+    let paid = payment
+        .paid_at
+        .map_or_else(String::new, portal_app::state::minute);
+    let name = if payment.billing_name.is_empty() {
+        String::new()
+    } else {
+        format!("Billed to: {}\n", payment.billing_name)
+    };
+    Email {
+        to: receipt.to.clone(),
+        subject: format!("Your receipt {number} from {organisation}"),
+        body: format!(
+            "Thank you for your payment.\n\n\
+             Receipt: {number}\n\
+             {name}\
+             For: {what}\n\
+             Amount: {} {}.{:02}\n\
+             Paid: {paid}\n\
+             Paid through: {} (reference {})\n\n\
+             You can see this receipt at any time, signed in, at\n{}/payments/{}\n\n\
+             Your card details went to the payment processor only; {organisation} never \
+             receives or keeps them.\n\n\
+             {organisation}\n",
+            payment.currency,
+            payment.amount_cents / 100,
+            payment.amount_cents % 100,
+            payment.processor,
+            payment.processor_ref,
+            server.public_url,
+            payment.id,
+        ),
+    }
+}
