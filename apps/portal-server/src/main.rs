@@ -150,8 +150,8 @@ async fn main() -> Result<()> {
     outbox::spawn(server.clone());
     let app = web::router(server, &args.site_root, Some(sandbox));
     println!("listening on http://{addr}");
-    // Pages stream in several chunks; without TCP_NODELAY, Nagle's algorithm holds each later
-    // chunk back until the client's delayed ACK, some 40 ms per page.
+    // A response written in more than one piece (a streamed body, a file) would otherwise wait
+    // for the client's delayed ACK under Nagle's algorithm, some 40 ms per response.
     let listener = listener.tap_io(|tcp| {
         if let Err(error) = tcp.set_nodelay(true) {
             eprintln!("portal: cannot set TCP_NODELAY: {error}");

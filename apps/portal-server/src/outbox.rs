@@ -64,7 +64,10 @@ async fn deliver_due(server: &Server, instance: &str) {
         match send_receipt(server, &message).await {
             Ok(()) => {
                 if let Err(error) = store.mark_sent(message.id, instance, now()).await {
-                    eprintln!("portal: marking message {} sent failed: {error}", message.id);
+                    eprintln!(
+                        "portal: marking message {} sent failed: {error}",
+                        message.id
+                    );
                 }
             }
             Err(error) => eprintln!("portal: sending message {} failed: {error}", message.id),

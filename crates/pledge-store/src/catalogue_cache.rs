@@ -181,7 +181,10 @@ mod tests {
             };
             matching(&all, &filter)
         };
-        assert_eq!(titles(&find("data", PriceFilter::Any)), ["Data Basics", "ITIL"]);
+        assert_eq!(
+            titles(&find("data", PriceFilter::Any)),
+            ["Data Basics", "ITIL"]
+        );
         assert_eq!(titles(&find("  DATA ", PriceFilter::Paid)), ["ITIL"]);
         assert_eq!(titles(&find("", PriceFilter::Free)), ["Data Basics"]);
         assert!(find("nothing like it", PriceFilter::Any).is_empty());

@@ -271,7 +271,12 @@ async fn w11_a_learner_pays_for_a_course_on_the_processors_page_and_gets_a_recei
         let link = mail.link(learner_address, "payments").await;
         assert_eq!(link, receipt_page);
         let emailed = mail.to(learner_address).pop().unwrap_or_default();
-        for said in ["Your receipt R20", "Course: ITIL 4 Foundation", "CAD 499.00", "Ada Learner"] {
+        for said in [
+            "Your receipt R20",
+            "Course: ITIL 4 Foundation",
+            "CAD 499.00",
+            "Ada Learner",
+        ] {
             assert!(emailed.contains(said), "{said}: {emailed}");
         }
         assert_no_card_numbers(emailed.as_bytes());

@@ -325,17 +325,36 @@ async fn w11_a_paid_payment_queues_one_receipt_addressed_when_it_is_sent() {
         assert_eq!(queued[0].0, RECEIPT_MESSAGE);
         assert_eq!(queued[0].2["payment"], payment.to_string());
         assert_eq!(
-            count(&store, "SELECT COUNT(*) FROM outbox WHERE address IS NOT NULL").await,
+            count(
+                &store,
+                "SELECT COUNT(*) FROM outbox WHERE address IS NOT NULL"
+            )
+            .await,
             0,
             "no copy of the address waits in the outbox"
         );
         let claimed = store
-            .claim_messages_of(&["something-else"], "w", 10, time::Duration::minutes(5), now())
+            .claim_messages_of(
+                &["something-else"],
+                "w",
+                10,
+                time::Duration::minutes(5),
+                now(),
+            )
             .await
             .unwrap();
-        assert!(claimed.is_empty(), "a sender only takes the kinds it asks for");
+        assert!(
+            claimed.is_empty(),
+            "a sender only takes the kinds it asks for"
+        );
         let claimed = store
-            .claim_messages_of(&[RECEIPT_MESSAGE], "w", 10, time::Duration::minutes(5), now())
+            .claim_messages_of(
+                &[RECEIPT_MESSAGE],
+                "w",
+                10,
+                time::Duration::minutes(5),
+                now(),
+            )
             .await
             .unwrap();
         assert_eq!(claimed.len(), 1);
