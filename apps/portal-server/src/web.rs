@@ -240,7 +240,7 @@ fn too_many_requests(error: tower_governor::GovernorError) -> Response {
 const MAX_PAGE: usize = 8 * 1024 * 1024;
 
 /// A rendered page, sent in one piece with its length instead of as Leptos's stream of chunks:
-/// pages are rendered completely before their first byte anyway ([`leptos_router::SsrMode::Async`]),
+/// pages are rendered completely before their first byte anyway (`SsrMode::Async`),
 /// and one write with a `Content-Length` costs the server and the client fewer system calls
 /// and wake-ups than a chunked body in several writes.
 async fn in_one_piece(response: Response) -> Response {

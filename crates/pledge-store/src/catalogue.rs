@@ -188,9 +188,9 @@ impl Store {
     }
 
     /// The published courses that match `filter`, by title (in code-point order, on either
-    /// backend). They come from the in-memory snapshot of the catalogue
-    /// ([`crate::catalogue_cache`]): a course added through this store is listed at once, a
-    /// change made elsewhere within [`crate::CATALOGUE_FRESHNESS`].
+    /// backend). They come from the store's in-memory snapshot of the catalogue: a course
+    /// added through this store is listed at once, a change made elsewhere within
+    /// [`crate::CATALOGUE_FRESHNESS`].
     ///
     /// # Errors
     /// [`StoreError::Invalid`] for a search text over [`MAX_SEARCH_LEN`] characters; database
