@@ -3,8 +3,9 @@
 //! the outbox for the privacy office's sender.
 //!
 //! Every instance runs one sender. Messages are claimed with a lease before they are sent and
-//! marked sent after, so two instances never send the same one; a message whose send failed
-//! (or whose sender died) is claimed again once its lease runs out.
+//! marked sent after, so two instances never send the same one at once; a message whose send
+//! failed (or whose sender died) is claimed again once its lease runs out. Delivery is at
+//! least once: a sender that dies between sending and marking sends that message again.
 
 use std::time::Duration;
 
