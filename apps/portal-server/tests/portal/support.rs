@@ -277,12 +277,24 @@ impl Reply {
     }
 }
 
+/// How long a test waits for the portal to answer one request.
+const ANSWER_WITHIN: Duration = Duration::from_secs(120);
+
 impl Portal {
     async fn send(&self, request: String) -> Reply {
-        let mut stream = tokio::net::TcpStream::connect(&self.addr).await.unwrap();
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).await.unwrap();
+        let first_line = request.lines().next().unwrap_or_default().to_owned();
+        let exchange = async {
+            let mut stream = tokio::net::TcpStream::connect(&self.addr).await.unwrap();
+            stream.write_all(request.as_bytes()).await.unwrap();
+            let mut response = Vec::new();
+            stream.read_to_end(&mut response).await.unwrap();
+            response
+        };
+        // A request the portal never answers fails here, naming it, instead of hanging the run.
+        let Ok(response) = tokio::time::timeout(ANSWER_WITHIN, exchange).await else {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            panic!("no answer to {first_line} within {ANSWER_WITHIN:?}; server log:\n{log}");
+        };
         // Binary bodies (PDFs) read lossily: the tests look at their ASCII parts.
         let response = String::from_utf8_lossy(&response).into_owned();
         let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
