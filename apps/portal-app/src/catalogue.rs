@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::PortalError;
+use crate::forms::FormOutcome;
 
 /// A course as the catalogue shows it (a wire type: the store's own type stays on the server).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,20 @@ pub struct CourseCard {
     pub summary: String,
     /// Its price as people read it: "Free" or "CAD 499.00".
     pub price: String,
+}
+
+/// Everything a course's page shows the person looking at it, read in one call so that the
+/// page waits on one resource (nested resources under a `Suspense` held a response forever).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoursePageView {
+    /// The course.
+    pub course: CourseCard,
+    /// What it offers them: sign in, enrol, pay, or resume.
+    pub offer: crate::learning::Offer,
+    /// Its exam, for an enrolled learner of a course that has one.
+    pub exam: Option<crate::exams::ExamDetails>,
+    /// Its published comments.
+    pub comments: Vec<crate::support::CommentView>,
 }
 
 /// The price filter's choices: (value in the address, label).
@@ -57,7 +72,7 @@ fn price_filter(price: &str) -> Result<pledge_store::PriceFilter, PortalError> {
     }
 }
 
-pub use server_fns::{course, list_courses};
+pub use server_fns::{course, course_page, list_courses};
 
 /// The catalogue's server functions (public: the catalogue needs no account).
 #[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
@@ -78,6 +93,29 @@ mod server_fns {
         };
         let courses = state.store.published_courses(&filter).await?;
         Ok(courses.into_iter().map(card).collect())
+    }
+
+    /// The course at `slug` with what it offers the caller, its exam for them and its
+    /// comments. Anyone may call it; a signed-in person's enrolment read is audited.
+    ///
+    /// # Errors
+    /// [`PortalError::NotFound`] when there is no such published course; store failures.
+    #[server(endpoint = "course-page", input = GetUrl)]
+    pub async fn course_page(slug: String) -> Result<CoursePageView, PortalError> {
+        let state = crate::state::portal_state()?;
+        let Some(found) = state.store.course_by_slug(&slug).await? else {
+            crate::state::set_status(http::StatusCode::NOT_FOUND);
+            return Err(PortalError::NotFound);
+        };
+        let offer = crate::learning::offer_for(&found).await?;
+        let exam = crate::exams::exam_box(slug.clone()).await?;
+        let comments = crate::support::course_comments(slug).await?;
+        Ok(CoursePageView {
+            course: card(found),
+            offer,
+            exam,
+            comments,
+        })
     }
 
     /// The course at `slug`. Anyone may call it.
@@ -176,20 +214,24 @@ pub fn CoursePage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     // Blocking: the response waits for the course, so that an unknown one is a real 404.
-    let found = Resource::new_blocking(slug, course);
+    let found = Resource::new_blocking(slug, course_page);
+    let outcome = use_context::<FormOutcome>().unwrap_or_default();
     view! {
         <Suspense fallback=|| view! { <p>"Loading the course…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let outcome = outcome.clone();
+                Suspend::new(async move {
                 match found.await {
-                    Ok(course) => {
+                    Ok(page) => {
+                        let slug = page.course.slug;
                         view! {
                             <article class="course-page">
-                                <h1>{course.title}</h1>
-                                <p>{course.summary}</p>
-                                <p class="price">{course.price}</p>
-                                <crate::learning::OfferBox slug=course.slug.clone()/>
-                                <crate::exams::ExamOffer slug=course.slug.clone()/>
-                                <crate::support::Discussion slug=course.slug.clone()/>
+                                <h1>{page.course.title}</h1>
+                                <p>{page.course.summary}</p>
+                                <p class="price">{page.course.price}</p>
+                                <crate::learning::OfferBox slug=slug.clone() offer=page.offer outcome=outcome/>
+                                <crate::exams::ExamOffer slug=slug.clone() exam=page.exam/>
+                                <crate::support::Discussion slug=slug comments=page.comments/>
                             </article>
                         }
                             .into_any()
@@ -205,7 +247,8 @@ pub fn CoursePage() -> impl IntoView {
                         view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
                     }
                 }
-            })}
+                })
+            }}
         </Suspense>
     }
 }

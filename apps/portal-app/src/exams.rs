@@ -46,7 +46,9 @@ pub struct ExamLine {
     pub result: Option<String>,
 }
 
-pub use server_fns::{all_exams, exam_box, my_exams};
+#[cfg(feature = "ssr")]
+pub use server_fns::exam_box;
+pub use server_fns::{all_exams, my_exams};
 
 #[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
 mod server_fns {
@@ -64,12 +66,12 @@ mod server_fns {
         }
     }
 
-    /// The exam box of the course at `slug` for an enrolled caller; `None` when the course has
-    /// no exam or the caller is not enrolled.
+    /// The exam box of the course at `slug` for an enrolled caller (part of its page); `None`
+    /// when the course has no exam or the caller is not enrolled.
     ///
     /// # Errors
     /// Store failures.
-    #[server(endpoint = "exam-box", input = GetUrl)]
+    #[cfg(feature = "ssr")]
     pub async fn exam_box(slug: String) -> Result<Option<ExamDetails>, PortalError> {
         let Some(session) = crate::state::viewer() else {
             return Ok(None);
@@ -154,53 +156,37 @@ mod server_fns {
     }
 }
 
-/// The exam box on a course's page.
+/// The exam box on a course's page: what booking shares with the exam body, and why, before
+/// the form that books it.
 #[component]
 pub fn ExamOffer(
     /// The course's address.
     slug: String,
+    /// The course's exam for this person (none: no exam, or not enrolled).
+    exam: Option<ExamDetails>,
 ) -> impl IntoView {
-    let found = Resource::new_blocking(
-        {
-            let slug = slug.clone();
-            move || slug.clone()
-        },
-        exam_box,
-    );
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let slug = slug.clone();
-                Suspend::new(async move {
-                    match found.await {
-                        Ok(Some(exam)) => {
-                            let booking = match exam.booked.clone() {
-                                Some(date) => view! { <p class="notice">{format!("You are booked for {date}. ")}<a href="/learn/exams">"Your exams"</a></p> }.into_any(),
-                                None => view! {
-                                    <form method="post" action=format!("/courses/{slug}/exam") class="stacked">
-                                        <label for="field-sitting_at">"Exam date"</label>
-                                        <select id="field-sitting_at" name="sitting_at">
-                                            {exam.dates.iter().map(|(value, label)| view! { <option value=value.clone()>{label.clone()}</option> }).collect_view()}
-                                        </select>
-                                        <button type="submit">{format!("Book with {}", exam.partner)}</button>
-                                    </form>
-                                }.into_any(),
-                            };
-                            view! {
-                                <section class="exam">
-                                    <h2>{exam.title.clone()}</h2>
-                                    <p>{format!("Booking sends {} your {}.", exam.partner, exam.shared.join(", ").to_lowercase())}</p>
-                                    <p class="hint">{format!("Why: {} Basis: {}.", exam.why, exam.basis)}</p>
-                                    {booking}
-                                </section>
-                            }.into_any()
-                        }
-                        _ => ().into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    exam.map(|exam| {
+        let booking = match exam.booked.clone() {
+            Some(date) => view! { <p class="notice">{format!("You are booked for {date}. ")}<a href="/learn/exams">"Your exams"</a></p> }.into_any(),
+            None => view! {
+                <form method="post" action=format!("/courses/{slug}/exam") class="stacked">
+                    <label for="field-sitting_at">"Exam date"</label>
+                    <select id="field-sitting_at" name="sitting_at">
+                        {exam.dates.iter().map(|(value, label)| view! { <option value=value.clone()>{label.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit">{format!("Book with {}", exam.partner)}</button>
+                </form>
+            }.into_any(),
+        };
+        view! {
+            <section class="exam">
+                <h2>{exam.title.clone()}</h2>
+                <p>{format!("Booking sends {} your {}.", exam.partner, exam.shared.join(", ").to_lowercase())}</p>
+                <p class="hint">{format!("Why: {} Basis: {}.", exam.why, exam.basis)}</p>
+                {booking}
+            </section>
+        }
+    })
 }
 
 fn exam_rows(list: Vec<ExamLine>, staff: bool) -> impl IntoView {

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::PortalError;
-use crate::forms::{Field, FormMessage, Input, use_outcome};
+use crate::forms::{Field, FormMessage, FormOutcome, Input};
 
 /// What the course page offers the person looking at it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +59,9 @@ pub struct LessonView {
     pub done: bool,
 }
 
-pub use server_fns::{course_offer, lesson, my_learning};
+#[cfg(feature = "ssr")]
+pub use server_fns::offer_for;
+pub use server_fns::{lesson, my_learning};
 
 /// The learning pages' server functions.
 #[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
@@ -76,34 +78,29 @@ mod server_fns {
         )
     }
 
-    /// What the course at `slug` offers the caller. Public; reading a signed-in person's
+    /// What `course` offers the caller (part of its page). Reading a signed-in person's
     /// enrolment is audited.
     ///
     /// # Errors
-    /// [`PortalError::NotFound`] for an unknown course.
-    #[server(endpoint = "course-offer", input = GetUrl)]
-    pub async fn course_offer(slug: String) -> Result<Offer, PortalError> {
+    /// Store failures.
+    #[cfg(feature = "ssr")]
+    pub async fn offer_for(course: &pledge_store::Course) -> Result<Offer, PortalError> {
         let state = crate::state::portal_state()?;
-        let course = state
-            .store
-            .course_by_slug(&slug)
-            .await?
-            .ok_or(PortalError::NotFound)?;
         let Some(session) = crate::state::viewer() else {
             return Ok(Offer::SignIn);
         };
         let now = crate::state::now();
         let enrolment = state
             .store
-            .enrolment_in(session.person, &slug, &state.policy, now)
+            .enrolment_in(session.person, &course.slug, &state.policy, now)
             .await?;
         Ok(match enrolment {
             Some(enrolment) => Offer::Enrolled(enrolment.resume_at().map(|l| l.position)),
             None if course.is_free() => Offer::EnrolFree,
             None if pledge_store::declared::module_enabled(&state.policy, "payments") => {
-                Offer::Paid(price(&course))
+                Offer::Paid(price(course))
             }
-            None => Offer::PaidNotOffered(price(&course)),
+            None => Offer::PaidNotOffered(price(course)),
         })
     }
 
@@ -173,60 +170,45 @@ mod server_fns {
 pub fn OfferBox(
     /// The course's address.
     slug: String,
+    /// What the course offers the person looking at it.
+    offer: Offer,
+    /// The submission this page answers (a refused checkout).
+    outcome: FormOutcome,
 ) -> impl IntoView {
-    let offer = Resource::new_blocking(
-        {
-            let slug = slug.clone();
-            move || slug.clone()
-        },
-        course_offer,
-    );
-    let outcome = use_outcome();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let slug = slug.clone();
-                Suspend::new(async move {
-                    let outcome = outcome.await;
-                    let message = view! { <FormMessage outcome=outcome.clone()/> };
-                    let offer = match offer.await {
-                        Ok(Offer::SignIn) => view! {
-                            <p><a href=format!("/signin?next=/courses/{slug}")>"Sign in to enrol"</a></p>
-                        }.into_any(),
-                        Ok(Offer::EnrolFree) => view! {
-                            <form method="post" action=format!("/courses/{slug}/enrol") class="enrol">
-                                <button type="submit">"Enrol for free"</button>
-                            </form>
-                        }.into_any(),
-                        Ok(Offer::Paid(price)) => view! {
-                            <form method="post" action=format!("/courses/{slug}/checkout") class="enrol">
-                                <Field
-                                    outcome=outcome
-                                    name="billing_name"
-                                    label="Name on the receipt"
-                                    input=Input::Text
-                                    autocomplete="name"
-                                    hint="You pay by card on our payment processor's page; your card details never reach us."
-                                />
-                                <button type="submit">{format!("Pay {price} and enrol")}</button>
-                            </form>
-                        }.into_any(),
-                        Ok(Offer::PaidNotOffered(price)) => view! {
-                            <p class="notice">{format!("This course costs {price}. Enrolment in paid courses is arranged with our office; this site takes no payments.")}</p>
-                        }.into_any(),
-                        Ok(Offer::Enrolled(Some(position))) => view! {
-                            <p class="notice">"You are enrolled. " <a href=format!("/learn/{slug}/{position}")>{format!("Continue with lesson {position}")}</a></p>
-                        }.into_any(),
-                        Ok(Offer::Enrolled(None)) => view! {
-                            <p class="notice">"You completed this course. " <a href="/learn">"Your learning"</a></p>
-                        }.into_any(),
-                        Err(_) => ().into_any(),
-                    };
-                    view! { {message} {offer} }
-                })
-            }}
-        </Suspense>
-    }
+    let message = view! { <FormMessage outcome=outcome.clone()/> };
+    let offer = match offer {
+        Offer::SignIn => view! {
+            <p><a href=format!("/signin?next=/courses/{slug}")>"Sign in to enrol"</a></p>
+        }.into_any(),
+        Offer::EnrolFree => view! {
+            <form method="post" action=format!("/courses/{slug}/enrol") class="enrol">
+                <button type="submit">"Enrol for free"</button>
+            </form>
+        }.into_any(),
+        Offer::Paid(price) => view! {
+            <form method="post" action=format!("/courses/{slug}/checkout") class="enrol">
+                <Field
+                    outcome=outcome
+                    name="billing_name"
+                    label="Name on the receipt"
+                    input=Input::Text
+                    autocomplete="name"
+                    hint="You pay by card on our payment processor's page; your card details never reach us."
+                />
+                <button type="submit">{format!("Pay {price} and enrol")}</button>
+            </form>
+        }.into_any(),
+        Offer::PaidNotOffered(price) => view! {
+            <p class="notice">{format!("This course costs {price}. Enrolment in paid courses is arranged with our office; this site takes no payments.")}</p>
+        }.into_any(),
+        Offer::Enrolled(Some(position)) => view! {
+            <p class="notice">"You are enrolled. " <a href=format!("/learn/{slug}/{position}")>{format!("Continue with lesson {position}")}</a></p>
+        }.into_any(),
+        Offer::Enrolled(None) => view! {
+            <p class="notice">"You completed this course. " <a href="/learn">"Your learning"</a></p>
+        }.into_any(),
+    };
+    view! { {message} {offer} }
 }
 
 /// `/learn`: the signed-in person's courses.

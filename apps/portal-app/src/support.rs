@@ -37,7 +37,9 @@ pub struct CommentView {
     pub origin: Option<(String, String)>,
 }
 
-pub use server_fns::{course_comments, moderation_list, my_tickets, ticket_queue};
+#[cfg(feature = "ssr")]
+pub use server_fns::course_comments;
+pub use server_fns::{moderation_list, my_tickets, ticket_queue};
 
 #[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
 mod server_fns {
@@ -121,11 +123,12 @@ mod server_fns {
             .collect())
     }
 
-    /// The published comments of the course at `slug`. Public; no names, no origins.
+    /// The published comments of the course at `slug` (part of its page). Public; no names,
+    /// no origins.
     ///
     /// # Errors
     /// Store failures.
-    #[server(endpoint = "course-comments", input = GetUrl)]
+    #[cfg(feature = "ssr")]
     pub async fn course_comments(slug: String) -> Result<Vec<CommentView>, PortalError> {
         let state = crate::state::portal_state()?;
         let comments = state.store.published_comments(&slug).await?;
@@ -263,39 +266,27 @@ pub fn TicketQueuePage() -> impl IntoView {
 pub fn Discussion(
     /// The course's address.
     slug: String,
+    /// Its published comments.
+    comments: Vec<CommentView>,
 ) -> impl IntoView {
-    let comments = Resource::new_blocking(
-        {
-            let slug = slug.clone();
-            move || slug.clone()
-        },
-        course_comments,
-    );
     let query = use_query_map();
     let posted = move || query.read().get("commented").is_some();
+    let list = if comments.is_empty() {
+        view! { <p class="hint">"No comments yet."</p> }.into_any()
+    } else {
+        view! { <ul class="comments">{comments.into_iter().map(|c| view! { <li><span class="hint">{c.posted}</span> " " {c.body}</li> }).collect_view()}</ul> }.into_any()
+    };
     view! {
         <section class="discussion">
             <h2>"Discussion"</h2>
             {move || posted().then(|| view! { <p class="notice" role="status">"Thank you: your comment appears once a moderator approves it."</p> })}
-            <Suspense fallback=|| ()>
-                {move || {
-                    let slug = slug.clone();
-                    Suspend::new(async move {
-                        let list = comments.await.unwrap_or_default();
-                        view! {
-                            {if list.is_empty() { view! { <p class="hint">"No comments yet."</p> }.into_any() } else {
-                                view! { <ul class="comments">{list.into_iter().map(|c| view! { <li><span class="hint">{c.posted}</span> " " {c.body}</li> }).collect_view()}</ul> }.into_any()
-                            }}
-                            <form method="post" action=format!("/courses/{slug}/comments") class="stacked">
-                                <label for="field-comment-body">"Add a comment"</label>
-                                <p class="hint">"Comments are published without your name once a moderator approves them. We keep the address and browser they came from, for the time our privacy policy says, to fight spam."</p>
-                                <textarea id="field-comment-body" name="body" rows="3" maxlength="5000"></textarea>
-                                <button type="submit">"Post"</button>
-                            </form>
-                        }
-                    })
-                }}
-            </Suspense>
+            {list}
+            <form method="post" action=format!("/courses/{slug}/comments") class="stacked">
+                <label for="field-comment-body">"Add a comment"</label>
+                <p class="hint">"Comments are published without your name once a moderator approves them. We keep the address and browser they came from, for the time our privacy policy says, to fight spam."</p>
+                <textarea id="field-comment-body" name="body" rows="3" maxlength="5000"></textarea>
+                <button type="submit">"Post"</button>
+            </form>
         </section>
     }
 }

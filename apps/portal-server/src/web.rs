@@ -259,6 +259,36 @@ async fn in_one_piece(response: Response) -> Response {
     }
 }
 
+/// How long a request may take, from its head to the last byte of its answer, before the
+/// portal gives up on it. Far beyond any real page (milliseconds); it exists so that a fault
+/// that leaves a page waiting forever costs one request a clear 503 and a log line, not a
+/// connection held open for good.
+pub const ANSWER_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs the rest of the stack under [`ANSWER_DEADLINE`], with the page collected
+/// [`in_one_piece`] inside the deadline (a page's body is where rendering waits).
+async fn answer_within_deadline(request: Request, next: middleware::Next) -> Response {
+    let what = format!("{} {}", request.method(), request.uri().path());
+    let answer = async move { in_one_piece(next.run(request).await).await };
+    match tokio::time::timeout(ANSWER_DEADLINE, answer).await {
+        Ok(response) => response,
+        Err(_) => {
+            eprintln!(
+                "portal: {what} was not answered within {} s; it was given up with a 503",
+                ANSWER_DEADLINE.as_secs()
+            );
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                "<!DOCTYPE html><title>Please try again</title><h1>Please try again</h1>\
+                 <p>This took too long on our side. If you sent a form, look whether it took \
+                 effect before sending it again.</p>",
+            )
+                .into_response()
+        }
+    }
+}
+
 /// Every route: the pages, the form handlers, the server functions and the bundle, and the
 /// sandbox processor's pages when it is the processor.
 pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -> Router {
@@ -356,7 +386,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<Server, _>(shell))
-        .layer(middleware::map_response(in_one_piece))
+        .layer(middleware::from_fn(answer_within_deadline))
         .layer(middleware::from_fn_with_state(
             server.clone(),
             crate::second_step::require_where_the_policy_does,
