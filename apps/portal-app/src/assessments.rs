@@ -296,8 +296,8 @@ mod server_fns {
             })
             .collect())
     }
-    /// Every course's survey totals, for instructors only: counts and the average, and only
-    /// from the anonymity threshold of answers on (J19).
+    /// The survey totals of the courses the caller teaches, for instructors only: counts and
+    /// the average, and only from the anonymity threshold of answers on (J19).
     ///
     /// # Errors
     /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`] for other roles.
@@ -314,8 +314,9 @@ mod server_fns {
             .store
             .published_courses(&pledge_store::CourseFilter::default())
             .await?;
+        let taught = state.store.courses_taught_by(session.person).await?;
         let mut all = Vec::new();
-        for course in courses {
+        for course in courses.into_iter().filter(|c| taught.contains(&c.id)) {
             let Some(survey) = state.store.survey_of(course.id).await? else {
                 continue;
             };

@@ -42,6 +42,7 @@ impl From<pledge_store::StoreError> for PortalError {
     fn from(error: pledge_store::StoreError) -> Self {
         match error {
             pledge_store::StoreError::Invalid(reason) => Self::Invalid(reason.to_owned()),
+            pledge_store::StoreError::NotTeaching => Self::Forbidden,
             refusal @ (pledge_store::StoreError::Refused(_)
             | pledge_store::StoreError::LinkInvalid
             | pledge_store::StoreError::SignInRefused

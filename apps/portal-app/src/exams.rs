@@ -94,7 +94,7 @@ mod server_fns {
         };
         let booked = state
             .store
-            .exam_bookings(Some(session.person))
+            .exam_bookings(session.person)
             .await?
             .into_iter()
             .find(|b| b.exam == offer.title)
@@ -127,14 +127,14 @@ mod server_fns {
         let state = crate::state::portal_state()?;
         Ok(state
             .store
-            .exam_bookings(Some(session.person))
+            .exam_bookings(session.person)
             .await?
             .into_iter()
             .map(line)
             .collect())
     }
 
-    /// Every exam booking, for instructors (who enter results) only.
+    /// The exam bookings of the courses the caller teaches (instructors enter results).
     ///
     /// # Errors
     /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`].
@@ -148,7 +148,7 @@ mod server_fns {
         let state = crate::state::portal_state()?;
         Ok(state
             .store
-            .exam_bookings(None)
+            .exam_bookings_taught_by(&state.policy, session.person, crate::state::now())
             .await?
             .into_iter()
             .map(line)

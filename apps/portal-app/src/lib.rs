@@ -15,6 +15,7 @@
 //! ([`PortalError`]), never what went wrong inside.
 
 pub mod account;
+pub mod admin;
 pub mod assessments;
 pub mod catalogue;
 pub mod error;
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/support/queue") view=support::TicketQueuePage ssr=SsrMode::Async/>
                     <Route path=path!("/moderation") view=support::ModerationPage ssr=SsrMode::Async/>
                     <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/teaching") view=admin::TeachingPage ssr=SsrMode::Async/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::Async/>

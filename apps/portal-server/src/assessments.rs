@@ -187,6 +187,11 @@ pub async fn mark(
         .await
     {
         Ok(()) => see_other("/teach/marking?marked=1"),
+        Err(StoreError::NotTeaching) => {
+            server
+                .render_at(parts, page, FormOutcome::default(), StatusCode::FORBIDDEN)
+                .await
+        }
         Err(StoreError::Refused(problems)) => {
             let outcome = outcome_with(&fields, problems);
             server
@@ -368,6 +373,11 @@ pub async fn enter_result(
             "/teach/exams?shared={}",
             funder.map(|f| f.to_string()).unwrap_or_default()
         )),
+        Err(StoreError::NotTeaching) => {
+            server
+                .render_at(parts, page, FormOutcome::default(), StatusCode::FORBIDDEN)
+                .await
+        }
         Err(error @ (StoreError::Refused(_) | StoreError::Invalid(_))) => {
             let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
             server

@@ -287,6 +287,34 @@ pub async fn seed_funded_enrolment(
     }
 }
 
+/// Assigns the demo instructor to every published course they do not teach yet (an
+/// administrator changes this at `/admin/teaching`); returns how many were assigned.
+///
+/// # Errors
+/// Store failures.
+pub async fn seed_teaching(
+    store: &Store,
+    policy: &ValidPolicy,
+    now: OffsetDateTime,
+) -> Result<usize, StoreError> {
+    let Some(instructor) = store
+        .account_by_email(&demo_email(Role::Instructor))
+        .await?
+    else {
+        return Ok(0);
+    };
+    if !store.courses_taught_by(instructor).await?.is_empty() {
+        return Ok(0);
+    }
+    let courses = store.published_courses(&CourseFilter::default()).await?;
+    for course in &courses {
+        store
+            .assign_instructor(policy, course.id, instructor, None, now)
+            .await?;
+    }
+    Ok(courses.len())
+}
+
 /// The demo address of `role`.
 pub fn demo_email(role: Role) -> String {
     format!("{}@{DEMO_DOMAIN}", role.name())

@@ -6,6 +6,7 @@
 //! `listening on http://ADDRESS` once it accepts connections; stops cleanly on Ctrl-C.
 
 mod accounts;
+mod admin;
 mod assessments;
 mod certificate_pdf;
 mod config;
@@ -104,6 +105,7 @@ async fn main() -> Result<()> {
                 demo::DEMO_PASSWORD
             );
         }
+        demo::seed_teaching(&store, &policy, now).await?;
         demo::seed_funded_enrolment(&store, &policy, now).await?;
     }
     let portal = PortalState {

@@ -371,6 +371,8 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/support/{ticket}/close", post(crate::support::close))
         .route("/courses/{slug}/comments", post(crate::support::comment))
         .route("/moderation/{comment}", post(crate::support::moderate))
+        .route("/admin/teaching/assign", post(crate::admin::assign))
+        .route("/admin/teaching/unassign", post(crate::admin::unassign))
         .route("/tours/{slug}/book", post(crate::tours::book))
         .route(
             "/tours/manage/{departure}/send",

@@ -530,8 +530,8 @@ impl Store {
         Ok(latest)
     }
 
-    /// Every assignment submission waiting for a mark, oldest first, for instructors
-    /// (`staff`, whose role the caller checked); each learner's read is audited.
+    /// Every assignment submission waiting for a mark in the courses `staff` teaches, oldest
+    /// first; each learner's read is audited.
     ///
     /// # Errors
     /// Failures.
@@ -554,6 +554,11 @@ impl Store {
                 "assessment",
                 Expr::col(("assessment", "id")).equals(("submission", "assessment_id")),
             )
+            .inner_join(
+                "course_instructor",
+                Expr::col(("course_instructor", "course_id")).equals(("assessment", "course_id")),
+            )
+            .and_where(Expr::col(("course_instructor", "person_id")).eq(staff.as_uuid()))
             .and_where(Expr::col(("assessment", "kind")).eq("assignment"))
             .and_where(Expr::col(("submission", "graded_at")).is_null())
             .order_by(("submission", "submitted_at"), Order::Asc);
@@ -589,11 +594,12 @@ impl Store {
     }
 
     /// `staff` marks the assignment submission `submission` with `score` (0–100) and
-    /// `feedback`.
+    /// `feedback`, in a course they teach.
     ///
     /// # Errors
     /// [`StoreError::Refused`] (fields `score`, `feedback`); [`StoreError::Invalid`] for an
-    /// unknown or already marked submission; failures.
+    /// unknown or already marked submission; [`StoreError::NotTeaching`] for a course `staff`
+    /// does not teach; failures.
     pub async fn mark_submission(
         &self,
         policy: &ValidPolicy,
@@ -623,20 +629,26 @@ impl Store {
         }
         let mut select = Query::select();
         select
-            .column("person_id")
+            .column(("submission", "person_id"))
+            .column(("assessment", "course_id"))
             .from("submission")
-            .and_where(Expr::col("id").eq(submission))
-            .and_where(Expr::col("graded_at").is_null());
-        let person: Uuid = self
+            .inner_join(
+                "assessment",
+                Expr::col(("assessment", "id")).equals(("submission", "assessment_id")),
+            )
+            .and_where(Expr::col(("submission", "id")).eq(submission))
+            .and_where(Expr::col(("submission", "graded_at")).is_null());
+        let row = self
             .db
             .query_one(&select)
             .await
             .map_err(db("read a submission"))?
             .ok_or(StoreError::Invalid(
                 "this submission is not waiting for a mark",
-            ))?
-            .try_get_by_index(0)
-            .map_err(broken("submission"))?;
+            ))?;
+        let person: Uuid = row.try_get_by_index(0).map_err(broken("submission"))?;
+        let course: Uuid = row.try_get_by_index(1).map_err(broken("submission"))?;
+        self.require_teaching(staff, course).await?;
         let person = PersonId::from_uuid(person);
         let key = self
             .keys

@@ -219,6 +219,24 @@ pub const TABLES: &[TableDeclaration] = &[
         ..OWNED
     },
     TableDeclaration {
+        table: "course_instructor",
+        module: "accounts",
+        title: "The courses you teach",
+        other: &[
+            ID,
+            PERSON,
+            ("course_id", U, "the course"),
+            (
+                "assigned_by",
+                U,
+                "the id of the administrator who assigned it",
+            ),
+            ("assigned_at", S, "when"),
+        ],
+        events: &[("assigned_at", E::Collected)],
+        ..OWNED
+    },
+    TableDeclaration {
         table: "guardian_link",
         module: "accounts",
         title: "Guardians and the young people they act for",

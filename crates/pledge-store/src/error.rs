@@ -123,6 +123,9 @@ pub enum StoreError {
     /// The person is not enrolled in the course.
     #[error("you are not enrolled in this course")]
     NotEnrolled,
+    /// An instructor acted on a course they do not teach.
+    #[error("only the course's instructors may do this")]
+    NotTeaching,
     /// The configuration is unusable.
     #[error("invalid store configuration: {0}")]
     Config(String),

@@ -251,13 +251,46 @@ impl Store {
             .await
     }
 
-    /// Exam bookings, soonest first: `person`'s own, or every one (for staff, when `None`).
+    /// `person`'s own exam bookings, soonest first.
     ///
     /// # Errors
     /// Failures.
-    pub async fn exam_bookings(
+    pub async fn exam_bookings(&self, person: PersonId) -> Result<Vec<ExamBooking>, StoreError> {
+        self.bookings_where(Some(person), None).await
+    }
+
+    /// The exam bookings of the courses `staff` teaches, soonest first; each candidate's read
+    /// is audited.
+    ///
+    /// # Errors
+    /// Failures.
+    pub async fn exam_bookings_taught_by(
+        &self,
+        policy: &ValidPolicy,
+        staff: PersonId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<ExamBooking>, StoreError> {
+        let courses = self.courses_taught_by(staff).await?;
+        if courses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bookings = self.bookings_where(None, Some(courses)).await?;
+        let people: Vec<PersonId> = bookings.iter().map(|b| b.person).collect();
+        self.audit_reads(
+            policy,
+            self.audit.actor(staff),
+            "exam_booking",
+            &people,
+            now,
+        )
+        .await?;
+        Ok(bookings)
+    }
+
+    async fn bookings_where(
         &self,
         person: Option<PersonId>,
+        courses: Option<Vec<Uuid>>,
     ) -> Result<Vec<ExamBooking>, StoreError> {
         let mut select = Query::select();
         select
@@ -275,6 +308,9 @@ impl Store {
             .order_by("sitting_at", Order::Asc);
         if let Some(person) = person {
             select.and_where(Expr::col("person_id").eq(person.as_uuid()));
+        }
+        if let Some(courses) = courses {
+            select.and_where(Expr::col("course_id").is_in(courses));
         }
         let rows = self
             .db
@@ -310,7 +346,8 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Refused`] (field `result`); [`StoreError::Invalid`] for an unknown
-    /// booking or one with a result already; failures.
+    /// booking or one with a result already; [`StoreError::NotTeaching`] when `staff` does not
+    /// teach the booking's course; failures.
     pub async fn record_exam_result(
         &self,
         policy: &ValidPolicy,
@@ -340,6 +377,8 @@ impl Store {
             .ok_or(StoreError::Invalid("this booking has no result to enter"))?;
         let person = PersonId::from_uuid(row.try_get_by_index(0).map_err(broken("exam"))?);
         let course: Option<Uuid> = row.try_get_by_index(1).map_err(broken("exam"))?;
+        self.require_teaching(staff, course.ok_or(StoreError::NotTeaching)?)
+            .await?;
         let key = self
             .keys
             .get(person)

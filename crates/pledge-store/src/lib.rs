@@ -39,6 +39,7 @@ pub mod requests;
 pub mod support;
 pub mod surveys;
 pub mod sweep;
+pub mod teaching;
 pub mod tours;
 mod vault;
 pub mod workflow;

@@ -24,6 +24,7 @@ mod m20261201_000014_one_enrolment;
 mod m20261202_000015_payment_events;
 mod m20261202_000016_assessment_questions;
 mod m20261202_000017_course_exams;
+mod m20261204_000018_course_instructors;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_payment_events::Migration),
             Box::new(m20261202_000016_assessment_questions::Migration),
             Box::new(m20261202_000017_course_exams::Migration),
+            Box::new(m20261204_000018_course_instructors::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@
 use crate::payments::demo_session;
 use crate::support::{Backend, Portal, start_on};
 
-async fn finish_free_course(portal: &Portal, cookie: &str, slug: &str) {
+pub(crate) async fn finish_free_course(portal: &Portal, cookie: &str, slug: &str) {
     let enrolled = portal
         .post(&format!("/courses/{slug}/enrol"), &[], Some(cookie))
         .await;
@@ -20,7 +20,7 @@ async fn finish_free_course(portal: &Portal, cookie: &str, slug: &str) {
 }
 
 /// The id of the assessment whose form posts to `/learn/{slug}/{kind}/…`.
-fn assessment_id(page: &str, slug: &str, kind: &str) -> String {
+pub(crate) fn assessment_id(page: &str, slug: &str, kind: &str) -> String {
     let marker = format!("/learn/{slug}/{kind}/");
     let start = page
         .find(&marker)

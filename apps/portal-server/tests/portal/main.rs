@@ -19,4 +19,5 @@ mod payments;
 mod support;
 mod support_community;
 mod surveys;
+mod teaching;
 mod tours;

@@ -34,7 +34,7 @@ async fn w09_marks_count_from_the_latest_attempt_and_certificates_follow_passing
             .await
             .unwrap();
         let person = learner(&store).await;
-        let instructor = learner(&store).await;
+        let instructor = crate::teaching::instructor_of(&store, &policy, course.id).await;
         assert!(matches!(
             store
                 .submit_quiz(&policy, person, quiz, &[Some(0)], now())

@@ -34,7 +34,8 @@ async fn j07_j40_bookings_and_funded_results_are_disclosed_as_the_registry_says(
         );
 
         let person = learner(&store).await;
-        let staff = learner(&store).await;
+        let staff = crate::teaching::instructor_of(&store, &jtec, course.id).await;
+        let not_teaching = learner(&store).await;
         let sitting = now() + time::Duration::days(14);
         assert!(matches!(
             store.book_exam(&jtec, person, "itil", sitting, now()).await,
@@ -94,6 +95,12 @@ async fn j07_j40_bookings_and_funded_results_are_disclosed_as_the_registry_says(
                 .await,
             Err(StoreError::Refused(_))
         ));
+        assert!(matches!(
+            store
+                .record_exam_result(&jtec, not_teaching, booking, "Pass", now())
+                .await,
+            Err(StoreError::NotTeaching)
+        ));
         let shared = store
             .record_exam_result(&jtec, staff, booking, "Pass, 78%", now())
             .await
@@ -117,7 +124,19 @@ async fn j07_j40_bookings_and_funded_results_are_disclosed_as_the_registry_says(
             ),
             "a result is entered once"
         );
-        let mine = store.exam_bookings(Some(person)).await.unwrap();
+        let taught = store
+            .exam_bookings_taught_by(&jtec, staff, now())
+            .await
+            .unwrap();
+        assert_eq!(taught.len(), 1, "the taught course's booking");
+        assert!(
+            store
+                .exam_bookings_taught_by(&jtec, not_teaching, now())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let mine = store.exam_bookings(person).await.unwrap();
         assert_eq!(mine[0].result.as_deref(), Some("Pass, 78%"));
         assert!(mine[0].candidate_number.starts_with('C'));
     })

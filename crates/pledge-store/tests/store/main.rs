@@ -26,5 +26,6 @@ mod requests;
 mod support;
 mod surveys;
 mod sweep;
+mod teaching;
 mod tours;
 mod workflow;
