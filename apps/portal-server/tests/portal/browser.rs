@@ -206,6 +206,17 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Chooses the option labelled `label` in the list named `name`.
+    async fn choose(&self, name: &str, label: &str) {
+        self.client
+            .find(Locator::Css(&format!("select[name='{name}']")))
+            .await
+            .unwrap_or_else(|e| panic!("no list {name}: {e}"))
+            .select_by_label(label)
+            .await
+            .unwrap_or_else(|e| panic!("no {label:?} in {name}: {e}"));
+    }
+
     async fn click(&self, css: &str) {
         let clicked = self
             .client
@@ -953,6 +964,50 @@ async fn browser_j07_j19_j40_w43_survey_exam_booking_and_a_result_entered_behind
             "{}",
             browser.text("main").await
         );
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_w25_an_administrator_moves_a_course_between_instructors() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "learner", "/courses/career-planning").await;
+        finish_course(&browser, "career-planning").await;
+        browser.fill("answer", "Goals by June.").await;
+        browser.click("form.assignment button[type=submit]").await;
+        assert!(browser.shows("main", "waiting for the instructor").await);
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "administrator", "/admin/teaching").await;
+        let remove = "button[aria-label='Stop Demo instructor teaching Career planning workshop']";
+        browser.click(remove).await;
+        browser.arrives("/admin/teaching?changed=1").await;
+        assert!(browser.shows("main", "Saved.").await);
+        sign_out(&browser).await;
+        sign_in_as(&browser, "instructor", "/teach/marking").await;
+        assert!(!browser.text("main").await.contains("Goals by June."));
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "administrator", "/admin/teaching").await;
+        browser
+            .choose(
+                "instructor",
+                "Demo instructor (instructor@demo.pledge.invalid)",
+            )
+            .await;
+        browser.choose("course", "Career planning workshop").await;
+        browser
+            .click("form[action='/admin/teaching/assign'] button")
+            .await;
+        browser.arrives("/admin/teaching?changed=1").await;
+        assert!(browser.shows(remove, "Remove").await, "assigned again");
+        sign_out(&browser).await;
+        sign_in_as(&browser, "instructor", "/teach/marking").await;
+        assert!(browser.shows("main", "Goals by June.").await);
         browser.close().await;
     })
     .await;
