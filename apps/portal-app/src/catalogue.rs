@@ -140,13 +140,18 @@ mod server_fns {
 /// The catalogue page: `/?q=…&price=…`.
 #[component]
 pub fn CataloguePage() -> impl IntoView {
-    let query = use_query_map();
-    let search = move || query.read().get("q").unwrap_or_default();
-    let price = move || query.read().get("price").unwrap_or_default();
-    let courses = Resource::new(
-        move || (search(), price()),
-        |(q, price)| list_courses(q, price),
-    );
+    // Read once: the page is rendered on the server only (islands), so nothing here needs to
+    // react to a change of address, and plain values cost the renderer no reactive nodes.
+    let (search, price) = use_query_map().with_untracked(|query| {
+        (
+            query.get("q").unwrap_or_default(),
+            query.get("price").unwrap_or_default(),
+        )
+    });
+    let courses = {
+        let (search, price) = (search.clone(), price.clone());
+        move || list_courses(search.clone(), price.clone())
+    };
     view! {
         <h1>"Courses"</h1>
         <form action="/" method="get" class="search" role="search">
@@ -160,7 +165,7 @@ pub fn CataloguePage() -> impl IntoView {
                         .into_iter()
                         .map(|(value, label)| {
                             view! {
-                                <option value=value selected=move || price() == value>
+                                <option value=value selected=price == value>
                                     {label}
                                 </option>
                             }
@@ -171,7 +176,9 @@ pub fn CataloguePage() -> impl IntoView {
             <button type="submit">"Search"</button>
         </form>
         <Suspense fallback=|| view! { <p>"Loading the courses…"</p> }>
-            {move || Suspend::new(async move {
+            {move || Suspend::new({
+                let courses = courses();
+                async move {
                 match courses.await {
                     Ok(list) if list.is_empty() => {
                         view! { <p class="empty">"No course matches this search."</p> }.into_any()
@@ -188,7 +195,7 @@ pub fn CataloguePage() -> impl IntoView {
                         view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
                     }
                 }
-            })}
+            }})}
         </Suspense>
     }
 }

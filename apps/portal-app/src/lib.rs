@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/moderation") view=support::ModerationPage ssr=SsrMode::Async/>
                     <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teaching") view=admin::TeachingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/funding") view=admin::FundingPage ssr=SsrMode::Async/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::Async/>

@@ -1,5 +1,6 @@
 //! The administrator's forms: assigning instructors to courses and ending assignments
-//! (`/admin/teaching`). Only administrators; everyone else gets the page with a 403.
+//! (`/admin/teaching`), and recording that a funder pays for a learner's course
+//! (`/admin/funding`). Only administrators; everyone else gets the page with a 403.
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -11,7 +12,7 @@ use portal_app::forms::FormOutcome;
 use portal_app::state::now;
 use uuid::Uuid;
 
-use crate::accounts::{field, kept, sentence};
+use crate::accounts::{field, kept, outcome_with, sentence};
 use crate::web::{Server, read_form, see_other, unavailable};
 
 const PAGE: &str = "/admin/teaching";
@@ -112,4 +113,68 @@ pub async fn unassign(State(server): State<Server>, request: Request) -> Respons
         Ok(()) => see_other("/admin/teaching?changed=1"),
         Err(error) => unavailable(&error),
     }
+}
+
+/// `POST /admin/funding`: the course at `course` of the learner with address `email` is paid
+/// for by `funder`; their results there go to the funder from now on, recorded (J40).
+pub async fn record_funding(State(server): State<Server>, request: Request) -> Response {
+    const FUNDING: &str = "/admin/funding";
+    let (parts, fields) = read_form(request).await;
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return see_other("/signin?next=/admin/funding");
+    };
+    if !session.has(Role::Administrator) {
+        return server
+            .render_at(
+                parts,
+                FUNDING,
+                FormOutcome::default(),
+                StatusCode::FORBIDDEN,
+            )
+            .await;
+    }
+    let problem = |name: &'static str, message: &str| {
+        outcome_with(
+            &fields,
+            vec![pledge_store::accounts::FieldProblem {
+                field: name,
+                message: message.to_owned(),
+            }],
+        )
+    };
+    let store = &server.portal.store;
+    let learner = match store.account_by_email(field(&fields, "email").trim()).await {
+        Ok(Some(learner)) => learner,
+        Ok(None) => {
+            let outcome = problem("email", "No account has this email address.");
+            return server
+                .render_at(parts, FUNDING, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+        Err(error) => return unavailable(&error),
+    };
+    let actor = store.audit().actor(session.person);
+    let outcome = match store
+        .set_funder(
+            &server.portal.policy,
+            actor,
+            learner,
+            field(&fields, "course"),
+            field(&fields, "funder"),
+            now(),
+        )
+        .await
+    {
+        Ok(()) => return see_other("/admin/funding?changed=1"),
+        Err(StoreError::NotEnrolled) => {
+            problem("course", "This learner is not enrolled in this course.")
+        }
+        Err(StoreError::DisclosureRefused(_)) => {
+            FormOutcome::message(kept(&fields), "Choose a funder from the list.")
+        }
+        Err(error) => return unavailable(&error),
+    };
+    server
+        .render_at(parts, FUNDING, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+        .await
 }

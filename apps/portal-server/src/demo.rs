@@ -279,7 +279,14 @@ pub async fn seed_funded_enrolment(
     }
     store.enrol(learner, &course, policy, now).await?;
     match store
-        .set_funder(policy, learner, &course.slug, "funders", now)
+        .set_funder(
+            policy,
+            store.audit().service("portal"),
+            learner,
+            &course.slug,
+            "funders",
+            now,
+        )
         .await
     {
         Ok(()) | Err(StoreError::DisclosureRefused(_)) => Ok(()),

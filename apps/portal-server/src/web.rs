@@ -373,6 +373,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/moderation/{comment}", post(crate::support::moderate))
         .route("/admin/teaching/assign", post(crate::admin::assign))
         .route("/admin/teaching/unassign", post(crate::admin::unassign))
+        .route("/admin/funding", post(crate::admin::record_funding))
         .route("/tours/{slug}/book", post(crate::tours::book))
         .route(
             "/tours/manage/{departure}/send",

@@ -5,6 +5,7 @@
 //! where the course was funded, the result goes to the funder under the policy's
 //! results-sharing purpose, recorded as a disclosure too.
 
+use pledge_audit::ActorKey;
 use pledge_domain::{CategoryId, PartnerId, PersonId, PurposeId};
 use pledge_policy::ValidPolicy;
 use sea_orm::ConnectionTrait;
@@ -28,6 +29,35 @@ pub const RESULTS_PURPOSE: &str = "results-sharing";
 const SENT_AT_BOOKING: [&str; 2] = ["person", "enrolment"];
 /// The tables whose data a result sends a funder: the same, and the result.
 const SENT_TO_FUNDER: [&str; 3] = ["person", "enrolment", "exam_booking"];
+
+/// A funded enrolment, as the administrator's funding page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundedEnrolment {
+    /// The learner.
+    pub person: PersonId,
+    /// Their name.
+    pub learner: String,
+    /// The course's title.
+    pub course: String,
+    /// The funder (the policy's partner id).
+    pub funder: String,
+}
+
+/// The partners of `policy` that fund courses (they receive results for sharing with
+/// funders): (id, name).
+pub fn funders(policy: &ValidPolicy) -> Vec<(PartnerId, String)> {
+    policy
+        .policy()
+        .partners
+        .iter()
+        .filter(|p| {
+            p.purposes
+                .iter()
+                .any(|purpose| purpose.as_str() == RESULTS_PURPOSE)
+        })
+        .map(|p| (p.id.clone(), p.name.clone()))
+        .collect()
+}
 
 const CANDIDATE: FieldRef = FieldRef {
     table: "exam_booking",
@@ -455,8 +485,9 @@ impl Store {
             .transpose()
     }
 
-    /// Records that `person`'s enrolment in the course at `slug` is funded by `partner` (a
-    /// partner that receives results for sharing with funders).
+    /// Records, for `staff`, that `person`'s enrolment in the course at `slug` is funded by
+    /// `partner` (a partner that receives results for sharing with funders), with the change in
+    /// the audit log in the same transaction. Recording it again changes nothing more.
     ///
     /// # Errors
     /// [`StoreError::NotEnrolled`]; [`StoreError::DisclosureRefused`] for a partner that is no
@@ -464,6 +495,7 @@ impl Store {
     pub async fn set_funder(
         &self,
         policy: &ValidPolicy,
+        staff: ActorKey,
         person: PersonId,
         slug: &str,
         partner: &str,
@@ -471,27 +503,78 @@ impl Store {
     ) -> Result<(), StoreError> {
         let id = PartnerId::new(partner)
             .map_err(|_| StoreError::DisclosureRefused("the policy declares no such partner"))?;
-        let funds = policy.partner(&id).is_some_and(|p| {
-            p.purposes
-                .iter()
-                .any(|purpose| purpose.as_str() == RESULTS_PURPOSE)
-        });
-        if !funds {
+        if !funders(policy).iter().any(|(funder, _)| *funder == id) {
             return Err(StoreError::DisclosureRefused("the partner is not a funder"));
         }
         let enrolment = self
             .enrolment_in(person, slug, policy, now)
             .await?
             .ok_or(StoreError::NotEnrolled)?;
+        let txn = self.write_txn("start recording a funder").await?;
         let mut update = Query::update();
         update
             .table("enrolment")
             .value("funded_by", partner)
             .and_where(Expr::col("id").eq(enrolment.id));
-        self.db
-            .execute(&update)
+        txn.execute(&update).await.map_err(db("record a funder"))?;
+        let event = self.audit.event_about(
+            staff,
+            pledge_audit::Action::Update,
+            person,
+            categories_of(policy, owned_table("enrolment")?),
+            None,
+        );
+        self.audit.append(&txn, vec![event], now).await?;
+        txn.commit().await.map_err(db("commit a funder"))
+    }
+
+    /// Every funded enrolment with its learner's name, for `staff` (each learner's read
+    /// audited), by course.
+    ///
+    /// # Errors
+    /// Failures.
+    pub async fn funded_enrolments(
+        &self,
+        policy: &ValidPolicy,
+        staff: PersonId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<FundedEnrolment>, StoreError> {
+        let mut select = Query::select();
+        select
+            .column(("enrolment", "person_id"))
+            .column(("course", "title"))
+            .column(("enrolment", "funded_by"))
+            .from("enrolment")
+            .inner_join(
+                "course",
+                Expr::col(("course", "id")).equals(("enrolment", "course_id")),
+            )
+            .and_where(Expr::col(("enrolment", "funded_by")).is_not_null())
+            .order_by(("course", "title"), Order::Asc);
+        let rows = self
+            .db
+            .query_all(&select)
             .await
-            .map_err(db("record a funder"))?;
-        Ok(())
+            .map_err(db("read funded enrolments"))?;
+        let mut funded = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let get = broken("enrolment");
+            let person = PersonId::from_uuid(row.try_get_by_index(0).map_err(&get)?);
+            let learner = match self.open_live(person).await {
+                Ok(view) => view.display_name,
+                Err(StoreError::Erased(_) | StoreError::PersonNotFound(_)) => continue,
+                Err(error) => return Err(error),
+            };
+            funded.push(FundedEnrolment {
+                person,
+                learner,
+                course: row.try_get_by_index(1).map_err(&get)?,
+                funder: row.try_get_by_index(2).map_err(&get)?,
+            });
+        }
+        let people: Vec<PersonId> = funded.iter().map(|f| f.person).collect();
+        self.audit_reads(policy, self.audit.actor(staff), "person", &people, now)
+            .await?;
+        Ok(funded)
     }
 }

@@ -494,19 +494,19 @@ async fn bursts_of_account_forms_are_slowed_down() {
 }
 
 /// The key shown on the set-up page, without its spaces.
-fn shown_key(page: &str) -> String {
+pub(crate) fn shown_key(page: &str) -> String {
     let start = page.find("class=\"secret\">").expect("the key is shown") + 15;
     let end = start + page[start..].find('<').unwrap();
     page[start..end].replace(' ', "")
 }
 
-fn code_for(key: &str, seconds_from_now: i64) -> String {
+pub(crate) fn code_for(key: &str, seconds_from_now: i64) -> String {
     let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds_from_now);
     pledge_store::mfa::current_code(key, at).unwrap()
 }
 
 /// The hidden challenge on the code page.
-fn challenge_in(page: &str) -> String {
+pub(crate) fn challenge_in(page: &str) -> String {
     let start = page
         .find("name=\"challenge\" value=\"")
         .expect("a challenge")

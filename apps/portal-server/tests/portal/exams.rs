@@ -2,10 +2,12 @@
 //! course page says what is shared with whom and why before anything is sent; bad dates are
 //! refused; only enrolled learners book; staff pages are for instructors.
 
-use crate::support::{Backend, Portal, start_on};
+use crate::accounts::{challenge_in, code_for, shown_key};
+use crate::support::{Backend, Portal, Reply, start, start_on};
 
-async fn session(portal: &Portal, role: &str) -> String {
-    let reply = portal
+/// The answer to the demo `role` signing in with their password.
+async fn password_sign_in(portal: &Portal, role: &str) -> Reply {
+    portal
         .post(
             "/signin",
             &[
@@ -15,7 +17,11 @@ async fn session(portal: &Portal, role: &str) -> String {
             ],
             None,
         )
-        .await;
+        .await
+}
+
+/// The session cookie a sign-in answer sets.
+fn session_cookie(reply: &Reply) -> String {
     assert_eq!(reply.status, 303, "{}", reply.body);
     reply
         .header("set-cookie")
@@ -24,6 +30,10 @@ async fn session(portal: &Portal, role: &str) -> String {
         .next()
         .unwrap()
         .to_owned()
+}
+
+pub(crate) async fn session(portal: &Portal, role: &str) -> String {
+    session_cookie(&password_sign_in(portal, role).await)
 }
 
 #[tokio::test]
@@ -88,4 +98,139 @@ async fn j07_a_funded_learner_books_an_exam_after_seeing_what_is_shared() {
             .await;
         assert_eq!(result.status, 403, "learners cannot enter results");
     }
+}
+
+/// A session of the demo `role` on a portal whose policy requires a second step for staff:
+/// adds an authenticator, signs out, and signs in again with a code.
+async fn staff_session(portal: &Portal, role: &str) -> String {
+    let first = session(portal, role).await;
+    let started = portal
+        .post("/account/second-step/start", &[], Some(&first))
+        .await;
+    assert_eq!(started.location(), "/account/second-step");
+    let page = portal.get("/account/second-step", Some(&first)).await;
+    let key = shown_key(&page.body);
+    let on = portal
+        .post(
+            "/account/second-step",
+            &[("code", &code_for(&key, 0))],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(on.status, 200, "{}", on.body);
+    portal.post("/signout", &[], Some(&first)).await;
+    let password = password_sign_in(portal, role).await;
+    let signed = portal
+        .post(
+            "/signin/code",
+            &[
+                ("challenge", &challenge_in(&password.body)),
+                ("code", &code_for(&key, 30)),
+                ("next", "/"),
+            ],
+            None,
+        )
+        .await;
+    session_cookie(&signed)
+}
+
+#[tokio::test]
+async fn j40_an_administrator_records_which_courses_a_funder_pays_for() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &["--pack", "jtec"], None);
+        let learner = session(&portal, "learner").await;
+        let enrolled = portal
+            .post("/courses/career-planning/enrol", &[], Some(&learner))
+            .await;
+        assert_eq!(enrolled.status, 303, "{}", enrolled.body);
+
+        // Only administrators.
+        assert_eq!(
+            portal.get("/admin/funding", Some(&learner)).await.status,
+            403
+        );
+        let email = "learner@demo.pledge.invalid";
+        let form = [
+            ("email", email),
+            ("course", "career-planning"),
+            ("funder", "funders"),
+        ];
+        let refused = portal.post("/admin/funding", &form, Some(&learner)).await;
+        assert_eq!(refused.status, 403);
+
+        let admin = staff_session(&portal, "administrator").await;
+        let page = portal.get("/admin/funding", Some(&admin)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Demo learner") && page.body.contains("ITIL 4 Foundation"));
+        assert!(
+            !page.body.contains("Career planning workshop</td>"),
+            "not funded yet"
+        );
+
+        // Bad input: the problem named, what was typed kept, nothing recorded.
+        let unknown = portal
+            .post(
+                "/admin/funding",
+                &[
+                    ("email", "nobody@example.org"),
+                    ("course", "career-planning"),
+                    ("funder", "funders"),
+                ],
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(unknown.status, 422);
+        assert!(unknown.body.contains("No account has this email address."));
+        assert!(unknown.body.contains("value=\"nobody@example.org\""));
+        let not_enrolled = portal
+            .post(
+                "/admin/funding",
+                &[
+                    ("email", email),
+                    ("course", "prince2-foundation"),
+                    ("funder", "funders"),
+                ],
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(not_enrolled.status, 422);
+        assert!(
+            not_enrolled
+                .body
+                .contains("This learner is not enrolled in this course.")
+        );
+        let not_funder = portal
+            .post(
+                "/admin/funding",
+                &[
+                    ("email", email),
+                    ("course", "career-planning"),
+                    ("funder", "peoplecert"),
+                ],
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(not_funder.status, 422);
+        assert!(not_funder.body.contains("Choose a funder from the list."));
+        let page = portal.get("/admin/funding", Some(&admin)).await;
+        assert!(!page.body.contains("Career planning workshop</td>"));
+
+        let recorded = portal.post("/admin/funding", &form, Some(&admin)).await;
+        assert_eq!(recorded.location(), "/admin/funding?changed=1");
+        let page = portal.get("/admin/funding", Some(&admin)).await;
+        assert!(
+            page.body.contains("Career planning workshop</td>"),
+            "{}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_policy_without_funders_records_no_funding() {
+    let portal = start();
+    let admin = crate::payments::demo_session(&portal, "administrator").await;
+    let page = portal.get("/admin/funding", Some(&admin)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("names no funder"), "{}", page.body);
 }

@@ -80,12 +80,26 @@ async fn j07_j40_bookings_and_funded_results_are_disclosed_as_the_registry_says(
         );
 
         store
-            .set_funder(&jtec, person, "itil", "funders", now())
+            .set_funder(
+                &jtec,
+                store.audit().service("test"),
+                person,
+                "itil",
+                "funders",
+                now(),
+            )
             .await
             .unwrap();
         assert!(matches!(
             store
-                .set_funder(&jtec, person, "itil", "google", now())
+                .set_funder(
+                    &jtec,
+                    store.audit().service("test"),
+                    person,
+                    "itil",
+                    "google",
+                    now()
+                )
                 .await,
             Err(StoreError::DisclosureRefused(_))
         ));
