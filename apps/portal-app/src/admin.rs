@@ -160,6 +160,18 @@ fn instructor_row(instructor: InstructorView) -> impl IntoView {
     view! { <tr><td>{instructor.name.clone()}</td><td>{instructor.email}</td><td>{courses}</td></tr> }
 }
 
+/// A list's options from (value, label) pairs, the one whose value is `chosen` selected (a
+/// refused form keeps its choice).
+fn options(choices: impl Iterator<Item = (String, String)>, chosen: &str) -> AnyView {
+    choices
+        .map(|(value, label)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view()
+        .into_any()
+}
+
 /// The form that assigns an instructor to a course, keeping a refused choice.
 fn assign_form(view: &TeachingView, outcome: &FormOutcome) -> impl IntoView {
     let chosen_instructor = outcome.value("instructor");
@@ -169,15 +181,14 @@ fn assign_form(view: &TeachingView, outcome: &FormOutcome) -> impl IntoView {
             <h2>"Assign an instructor"</h2>
             <label for="field-instructor">"Instructor"</label>
             <select id="field-instructor" name="instructor">
-                {view.instructors.iter().map(|i| view! {
-                    <option value=i.id.clone() selected=i.id == chosen_instructor>{format!("{} ({})", i.name, i.email)}</option>
-                }).collect_view()}
+                {options(
+                    view.instructors.iter().map(|i| (i.id.clone(), format!("{} ({})", i.name, i.email))),
+                    &chosen_instructor,
+                )}
             </select>
             <label for="field-course">"Course"</label>
             <select id="field-course" name="course">
-                {view.courses.iter().map(|(id, title)| view! {
-                    <option value=id.clone() selected=*id == chosen_course>{title.clone()}</option>
-                }).collect_view()}
+                {options(view.courses.iter().cloned(), &chosen_course)}
             </select>
             <button type="submit">"Assign"</button>
         </form>
@@ -248,16 +259,12 @@ fn funding_form(view: &FundingView, outcome: FormOutcome) -> impl IntoView {
                 <label for="field-course">"Course"</label>
                 {course_problem.clone().map(|t| view! { <p class="problem">{t}</p> })}
                 <select id="field-course" name="course">
-                    {view.courses.iter().map(|(slug, title)| view! {
-                        <option value=slug.clone() selected=*slug == chosen_course>{title.clone()}</option>
-                    }).collect_view()}
+                    {options(view.courses.iter().cloned(), &chosen_course)}
                 </select>
             </div>
             <label for="field-funder">"Funder"</label>
             <select id="field-funder" name="funder">
-                {view.funders.iter().map(|(id, name)| view! {
-                    <option value=id.clone() selected=*id == chosen_funder>{name.clone()}</option>
-                }).collect_view()}
+                {options(view.funders.iter().cloned(), &chosen_funder)}
             </select>
             <p class="hint">"The learner's exam results in this course will be shared with the funder, and each sharing recorded."</p>
             <button type="submit">"Record"</button>
