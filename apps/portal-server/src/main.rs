@@ -21,6 +21,12 @@ mod support;
 mod tours;
 mod web;
 
+/// The table of who may call each server function, shared with the authorisation tests.
+#[cfg(test)]
+#[allow(dead_code)] // the unit test reads only the paths; the HTTP tests read the rest
+#[path = "../tests/portal/server_functions.rs"]
+mod server_functions;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -18,7 +18,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use lettre::message::Mailbox;
 use portal_app::forms::FormOutcome;
 use portal_app::state::PortalState;
-use portal_app::{App, shell};
+use portal_app::{App, PortalError, shell};
 use tower_http::services::ServeDir;
 
 use crate::mail::{Email, Mailer};
@@ -289,6 +289,42 @@ async fn answer_within_deadline(request: Request, next: middleware::Next) -> Res
     }
 }
 
+/// The status a server function's failure answers with. Leptos answers every failure that
+/// set no status of its own with 500; a refusal or a missing object is not a fault of ours.
+fn status_of(error: &PortalError) -> StatusCode {
+    match error {
+        PortalError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        PortalError::NotFound => StatusCode::NOT_FOUND,
+        PortalError::SignInRequired => StatusCode::UNAUTHORIZED,
+        PortalError::Forbidden => StatusCode::FORBIDDEN,
+        PortalError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        PortalError::Transport(_) => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// Gives a server function's failure (a 500 carrying the `serverfnerror` header and the
+/// [`PortalError`] as JSON) the status its error stands for ([`status_of`]).
+async fn server_function_status(request: Request, next: middleware::Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_PAGE).await {
+        Ok(bytes) => {
+            if let Ok(error) = serde_json::from_slice::<PortalError>(&bytes) {
+                parts.status = status_of(&error);
+            }
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(error) => unavailable(&format!("a server function's answer was lost: {error}")),
+    }
+}
+
 /// Every route: the pages, the form handlers, the server functions and the bundle, and the
 /// sandbox processor's pages when it is the processor.
 pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -> Router {
@@ -389,6 +425,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<Server, _>(shell))
+        .layer(middleware::from_fn(server_function_status))
         .layer(middleware::from_fn(answer_within_deadline))
         .layer(middleware::from_fn_with_state(
             server.clone(),
@@ -400,4 +437,31 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         ))
         .layer(middleware::from_fn_with_state(server.clone(), same_origin))
         .with_state(server)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::server_functions::SERVER_FUNCTIONS;
+
+    /// Every server function the binary registers has a row in the authorisation table, and
+    /// every row names one that exists, so the HTTP tests call them all.
+    #[test]
+    fn every_server_function_has_a_row_in_the_authorisation_table() {
+        let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path)
+            .collect();
+        let ruled: BTreeSet<&str> = SERVER_FUNCTIONS.iter().map(|row| row.path).collect();
+        assert_eq!(
+            registered.difference(&ruled).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "server functions without a row in tests/portal/server_functions.rs"
+        );
+        assert_eq!(
+            ruled.difference(&registered).collect::<Vec<_>>(),
+            Vec::<&&str>::new(),
+            "rows for server functions that do not exist"
+        );
+    }
 }

@@ -449,17 +449,7 @@ async fn repeated_failures_lock_the_account_with_the_same_message() {
 #[tokio::test]
 async fn the_demo_has_a_person_in_every_role() {
     let portal = start_with(DataDir::new(), &[], None);
-    for role in [
-        "learner",
-        "instructor",
-        "tour-coordinator",
-        "support-agent",
-        "content-moderator",
-        "finance",
-        "privacy-officer",
-        "administrator",
-        "guardian",
-    ] {
+    for role in crate::support::DEMO_PEOPLE {
         let email = format!("{role}@demo.pledge.invalid");
         let cookie = session(&portal, &email, "demo tangerine orbit 2026").await;
         let account = portal.get("/account", Some(&cookie)).await;

@@ -6,11 +6,13 @@
 //! and builds all three and says where they are (`PLEDGE_CHROMEDRIVER`, `PLEDGE_CHROMIUM`,
 //! `PLEDGE_SITE_ROOT`). Without them these tests fail and say so: they never pass unexamined.
 
+use std::panic::AssertUnwindSafe;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::wd::Capabilities;
 use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
 use crate::support::{Backend, DataDir, Mailbox, Portal, start_on};
@@ -273,9 +275,53 @@ where
 {
     for backend in Backend::BOTH {
         for scripts in [Scripts::On, Scripts::Off] {
-            journey(backend, scripts).await;
+            walk_again_if_chromium_crashed(&journey, backend, scripts).await;
         }
     }
+}
+
+/// Walks `journey` once; if Chromium itself died under it (its renderer crashed and
+/// ChromeDriver lost the session: seen in CI under load on two cores), walks it once more with
+/// a new portal and browser. Any other failure, and a second crash, fails the test as it is.
+async fn walk_again_if_chromium_crashed<F>(journey: &F, backend: Backend, scripts: Scripts)
+where
+    F: AsyncFn(Backend, Scripts),
+{
+    let first = AssertUnwindSafe(journey(backend, scripts))
+        .catch_unwind()
+        .await;
+    let Err(payload) = first else { return };
+    let message = panic_message(payload.as_ref());
+    if !chromium_crashed(&message) {
+        std::panic::resume_unwind(payload);
+    }
+    eprintln!(
+        "browser: Chromium crashed walking {backend:?} with scripts {scripts:?} ({message}); \
+         walking it once more with a new portal and browser"
+    );
+    journey(backend, scripts).await;
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
+/// Whether a failure is ChromeDriver reporting that the browser went away, rather than a
+/// page not doing what the test expects.
+fn chromium_crashed(message: &str) -> bool {
+    [
+        "invalid session id",
+        "browser has closed the connection",
+        "Unable to receive message from renderer",
+        "chrome not reachable",
+        "tab crashed",
+    ]
+    .iter()
+    .any(|sign| message.contains(sign))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -47,6 +47,20 @@ impl Portal {
     }
 }
 
+/// The demo's people, by the name of their account (and of their role, for staff), besides
+/// the young learner.
+pub const DEMO_PEOPLE: [&str; 9] = [
+    "learner",
+    "instructor",
+    "tour-coordinator",
+    "support-agent",
+    "content-moderator",
+    "finance",
+    "privacy-officer",
+    "administrator",
+    "guardian",
+];
+
 /// Where a portal keeps its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

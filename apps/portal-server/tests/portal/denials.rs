@@ -1,0 +1,88 @@
+//! Authorisation of the server functions when they are called directly over HTTP, as a script
+//! could, not through the pages that use them: every function in [`SERVER_FUNCTIONS`], as
+//! nobody and as every demo role, on both backends. Staff functions answer their own role
+//! only; personal ones answer only a signed-in person, about themselves; refusals carry their
+//! own status (401, 403, 404, 422), and nothing answers with a server error. (Someone else's
+//! payment, through the same function as its page, is in `payments.rs`.)
+
+use crate::payments::demo_session;
+use crate::server_functions::{Caller, Row, SERVER_FUNCTIONS};
+use crate::support::{Backend, DEMO_PEOPLE, Portal, Reply, start_on};
+
+/// Calls a server function as a script does: `GET` with its arguments, asking for JSON.
+async fn call(portal: &Portal, path: &str, query: &str, cookie: Option<&str>) -> Reply {
+    let cookie = cookie
+        .map(|c| format!("Cookie: {c}\r\n"))
+        .unwrap_or_default();
+    portal
+        .raw(format!(
+            "GET {path}?{query} HTTP/1.0\r\nHost: {}\r\nAccept: application/json\r\n{cookie}\r\n",
+            portal.addr
+        ))
+        .await
+}
+
+async fn check_row(portal: &Portal, row: Row, sessions: &[(&str, String)]) {
+    let what = format!("{}?{}", row.path, row.query);
+    let anonymous = call(portal, row.path, row.query, None).await;
+    assert!(anonymous.status < 500, "{what} as nobody: {anonymous:?}");
+    match row.caller {
+        // Public: data, or a plain "no such thing" / "not valid" for the empty arguments.
+        Caller::Anyone => assert!(
+            matches!(anonymous.status, 200 | 404 | 422),
+            "{what} is public: {anonymous:?}"
+        ),
+        Caller::SignedIn | Caller::Role(_) => {
+            assert_eq!(anonymous.status, 401, "{what} asks nobody to sign in");
+            assert_eq!(anonymous.body, "\"SignInRequired\"", "{what}: nothing else");
+        }
+    }
+    for (person, cookie) in sessions {
+        let reply = call(portal, row.path, row.query, Some(cookie)).await;
+        assert!(reply.status < 500, "{what} as {person}: {reply:?}");
+        if let Caller::Role(role) = row.caller {
+            if *person == role {
+                assert_eq!(reply.status, 200, "{what} as {person}: {}", reply.body);
+            } else {
+                assert_eq!(reply.status, 403, "{what} as {person}: {}", reply.body);
+                assert_eq!(
+                    reply.body, "\"Forbidden\"",
+                    "{what} as {person}: nothing else"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_server_function_answers_only_the_callers_its_rule_admits() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &[], None);
+        let mut sessions = Vec::new();
+        for person in DEMO_PEOPLE {
+            sessions.push((person, demo_session(&portal, person).await));
+        }
+        for row in SERVER_FUNCTIONS {
+            check_row(&portal, *row, &sessions).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn personal_server_functions_deny_courses_the_caller_does_not_take() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &[], None);
+        let outsider = demo_session(&portal, "privacy-officer").await;
+        // Lessons and assessments are for the course's enrolled learners only.
+        for (path, query) in [
+            ("/api/lesson", "slug=career-planning&position=1"),
+            ("/api/course-assessments", "slug=career-planning"),
+        ] {
+            let reply = call(&portal, path, query, Some(&outsider)).await;
+            assert_eq!(
+                reply.status, 403,
+                "{path} for a course not taken: {reply:?}"
+            );
+        }
+    }
+}
