@@ -31,9 +31,10 @@ const ROUNDS: usize = 3;
 const FLOOR_PAGE: &str = "/signin";
 
 /// The portal server, stopped when dropped.
-struct Running {
+pub struct Running {
     child: Child,
-    addr: String,
+    /// The address it listens at.
+    pub addr: String,
 }
 
 impl Drop for Running {
@@ -62,7 +63,7 @@ pub fn run(root: &Path) -> Result<()> {
     )?;
     let site = bundle_size_site(root)?;
     let (size, optimised) = bundle_size(root, &site)?;
-    let server = start(root, &binary, &site.dir)?;
+    let server = start(root, &binary, &site.dir, "bench-data", &[])?;
     let mut baseline = Vec::new();
     let mut floor = Vec::new();
     let mut catalogue = Vec::new();
@@ -202,14 +203,23 @@ fn wasm_opt(root: &Path) -> Result<String> {
     Ok(binary.to_string_lossy().into_owned())
 }
 
-fn start(root: &Path, binary: &Path, site: &Path) -> Result<Running> {
-    let data = target_dir(root).join("bench-data");
+/// Starts `binary` on a fresh data directory `<target>/{data}` with the demo data and `args`,
+/// on a free port, and returns once it listens.
+pub fn start(
+    root: &Path,
+    binary: &Path,
+    site: &Path,
+    data: &str,
+    args: &[&str],
+) -> Result<Running> {
+    let data = target_dir(root).join(data);
     let _ = std::fs::remove_dir_all(&data);
     let mut child = shell::command(&binary.to_string_lossy())
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(&data)
         .arg("--site-root")
         .arg(site)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

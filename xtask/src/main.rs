@@ -4,6 +4,8 @@
 //!   portal (server and browser bundle) and starts it on embedded SQLite with demo data at
 //!   <http://127.0.0.1:3000>.
 //! - `cargo xtask packs`: checks, lints and renders the three policy packs into `out/policies/`.
+//! - `cargo xtask screenshots`: takes the pictures of the portal in `docs/screenshots/` afresh
+//!   (headless Chromium, signed in as the demo people).
 //! - `cargo xtask test`: the README's "test" command and what CI runs. Installs what the checks
 //!   need (the wasm32 target), then runs `ci`.
 //! - `cargo xtask ci`: format check, clippy with warnings denied, every test, rustdoc with
@@ -17,13 +19,14 @@ mod load;
 mod portal;
 mod postgres;
 mod provision;
+mod screenshots;
 mod shell;
 
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | test | ci | bench [--quick] [--portal]>";
+const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | bench [--quick] [--portal]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -50,6 +53,10 @@ fn dispatch() -> Result<()> {
             Ok(())
         }
         Some("packs") => checks::run_packs(&root),
+        Some("screenshots") => {
+            provision::wasm_target(&root)?;
+            screenshots::run(&root)
+        }
         Some("test") => {
             let _cluster = provision::everything(&root)?;
             checks::ci(&root)

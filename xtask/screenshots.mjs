@@ -1,0 +1,121 @@
+// The walk behind `cargo xtask screenshots` (see xtask/src/screenshots.rs): Debian's headless
+// Chromium through playwright-core, against a portal with the demo data at $PORTAL, writing
+// PNG files into $OUT. $PACK says which pack the portal runs (kexara or jtec).
+import { createRequire } from "node:module";
+
+// playwright-core lives in the target directory's tools ($NODE_PATH), which ES modules do
+// not search: load it from there by name.
+const require = createRequire(`${process.env.NODE_PATH}/`);
+const { chromium } = require("playwright-core");
+
+const base = process.env.PORTAL;
+const out = process.env.OUT;
+const pack = process.env.PACK;
+const password = "demo tangerine orbit 2026";
+
+const browser = await chromium.launch({
+  executablePath: process.env.PLEDGE_CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+  ],
+});
+
+/// A fresh browser (no cookies), signed in as the demo `person` unless it is null.
+async function visitor(person) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  if (person) {
+    await page.goto(`${base}/signin?next=/account`);
+    await page.fill("[name=email]", `${person}@demo.pledge.invalid`);
+    await page.fill("[name=password]", password);
+    await page.click("form.stacked button[type=submit]");
+    await page.waitForURL(`${base}/account`);
+  }
+  return page;
+}
+
+/// Opens `path` (unless null) and saves the whole page as `name`.png once its scripts ran.
+async function shot(page, path, name) {
+  if (path) {
+    await page.goto(`${base}${path}`);
+  }
+  await page.waitForLoadState("load");
+  await page.waitForFunction(() => document.body.dataset.hydrated === "true", null, { timeout: 10_000 })
+    .catch(() => {});
+  await page.screenshot({ path: `${out}/${name}.png`, fullPage: true });
+  console.log(`screenshots: ${name}.png (${page.url().replace(base, "")})`);
+}
+
+async function kexara() {
+  const anyone = await visitor(null);
+  await shot(anyone, "/", "catalogue");
+  await shot(anyone, "/?q=&price=free", "catalogue-free");
+  await shot(anyone, "/tours", "tours");
+  await shot(anyone, "/signin", "signin");
+  await shot(anyone, "/certificates/verify", "certificate-verify");
+  await anyone.goto(`${base}/register`);
+  await anyone.fill("[name=display_name]", "Ada Lovelace");
+  await anyone.fill("[name=email]", "not an address");
+  await anyone.fill("[name=date_of_birth]", "1990-12-10");
+  await anyone.fill("[name=password]", "short");
+  await anyone.click("form.stacked button[type=submit]");
+  await shot(anyone, null, "register-refused");
+
+  const learner = await visitor("learner");
+  await shot(learner, "/account", "account");
+  await shot(learner, "/account/second-step", "second-step");
+  await shot(learner, "/courses/career-planning", "course-enrol");
+  await learner.click("form.enrol button[type=submit]");
+  await learner.waitForURL(/\/learn\/career-planning\/1$/);
+  await shot(learner, null, "lesson");
+  await shot(learner, "/learn", "learning");
+  await shot(learner, "/learn/career-planning/assessments", "assessments");
+  await shot(learner, "/learn/transcript", "transcript");
+  await shot(learner, "/support", "support");
+  await shot(learner, "/courses/agile-scrum", "course-checkout");
+  await learner.fill("[name=billing_name]", "Demo Learner");
+  await learner.click("form.checkout button[type=submit], main form button[type=submit]");
+  await learner.waitForURL(/\/sandbox-processor\/pay\//);
+  await shot(learner, null, "sandbox-card-page");
+  await learner.fill("[name=card_number]", "4242 4242 4242 4242");
+  await learner.fill("[name=expiry]", "12/30");
+  await learner.fill("[name=cvc]", "123");
+  await learner.click("button[type=submit]");
+  await learner.waitForURL(/\/payments\//);
+  await learner.waitForTimeout(1500); // the signed webhook lands; the receipt then says paid
+  await shot(learner, learner.url().replace(base, ""), "receipt");
+  await learner.goto(`${base}/tours/rockies-by-rail`);
+  await learner.fill("[name=traveller_1_name]", "Demo Learner");
+  await learner.fill("[name=traveller_1_birth]", "1990-04-02");
+  await learner.fill("[name=accessibility_needs]", "Step-free access to the carriage");
+  await learner.fill("[name=billing_name]", "Demo Learner");
+  await learner.click("main form button[type=submit]");
+  await shot(learner, null, "tour-booking-refused");
+
+  await shot(await visitor("instructor"), "/teach/marking", "marking");
+  await shot(await visitor("support-agent"), "/support/queue", "support-queue");
+  await shot(await visitor("content-moderator"), "/moderation", "moderation");
+  await shot(await visitor("finance"), "/finance/payments", "finance-payments");
+  await shot(await visitor("tour-coordinator"), "/tours/manage", "tour-manifests");
+  await shot(await visitor("administrator"), "/admin/teaching", "admin-teaching");
+}
+
+async function jtec() {
+  // jtec's policy requires a second step for staff, so its staff pages are shown on kexara;
+  // here: the exam box a learner sees before booking, with what is shared and why.
+  const learner = await visitor("learner");
+  await shot(learner, "/courses/itil-4-foundation", "course-exam");
+  await shot(learner, "/learn/exams", "exams");
+}
+
+try {
+  if (pack === "jtec") {
+    await jtec();
+  } else {
+    await kexara();
+  }
+} finally {
+  await browser.close();
+}
