@@ -350,6 +350,24 @@ async fn browser_the_catalogue_searches_and_opens_a_course() {
             "prince",
             "the search stays in the box"
         );
+        browser.fill("q", "").await;
+        browser.choose("price", "Free").await;
+        browser.click("form.search button").await;
+        browser.arrives("/?q=&price=free").await;
+        let free = browser.text("ul.courses").await;
+        assert!(
+            free.contains("Career planning workshop") && !free.contains("CAD"),
+            "only free courses: {free}"
+        );
+        assert_eq!(
+            browser.value("price").await,
+            "free",
+            "the filter stays chosen"
+        );
+        browser.fill("q", "prince").await;
+        browser.choose("price", "Any price").await;
+        browser.click("form.search button").await;
+        browser.arrives("/?q=prince&price=").await;
         browser.click("a[href='/courses/prince2-foundation']").await;
         browser.arrives("/courses/prince2-foundation").await;
         assert_eq!(browser.text("h1").await, "PRINCE2 Foundation");
@@ -1000,6 +1018,7 @@ async fn browser_j07_j19_j40_w43_survey_exam_booking_and_a_result_entered_behind
             browser.shows("ul.codes", "-").await,
             "recovery codes, shown once"
         );
+        let recovery = browser.text("ul.codes li:first-child").await;
 
         // J40: the result of a funded course goes to its funder, recorded.
         browser.goto("/teach/exams").await;
@@ -1010,6 +1029,24 @@ async fn browser_j07_j19_j40_w43_survey_exam_booking_and_a_result_entered_behind
             "{}",
             browser.text("main").await
         );
+
+        // K26, W43: the next sign-in asks for the second step; a recovery code passes it.
+        sign_out(&browser).await;
+        browser.goto("/signin?next=/teach/exams").await;
+        browser
+            .fill("email", "instructor@demo.pledge.invalid")
+            .await;
+        browser.fill("password", "demo tangerine orbit 2026").await;
+        browser.click("form.stacked button[type=submit]").await;
+        assert!(
+            browser
+                .shows("form[action='/signin/code']", "recovery code")
+                .await,
+            "the password alone is not enough"
+        );
+        browser.fill("code", recovery.trim()).await;
+        browser.click("form[action='/signin/code'] button").await;
+        browser.arrives("/teach/exams").await;
         browser.close().await;
     })
     .await;
