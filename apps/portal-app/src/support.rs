@@ -276,15 +276,28 @@ pub fn Discussion(
     } else {
         view! { <ul class="comments">{comments.into_iter().map(|c| view! { <li><span class="hint">{c.posted}</span> " " {c.body}</li> }).collect_view()}</ul> }.into_any()
     };
+    // A refused comment comes back with its text and the problem next to the field (the
+    // course page is a server component: the outcome is read from the request's context).
+    let outcome = use_context::<FormOutcome>().unwrap_or_default();
+    let problem = outcome.problem("body");
+    let described = if problem.is_some() {
+        "field-comment-body-hint field-comment-body-problem"
+    } else {
+        "field-comment-body-hint"
+    };
     view! {
         <section class="discussion">
             <h2>"Discussion"</h2>
             {move || posted().then(|| view! { <p class="notice" role="status">"Thank you: your comment appears once a moderator approves it."</p> })}
             {list}
             <form method="post" action=format!("/courses/{slug}/comments") class="stacked">
-                <label for="field-comment-body">"Add a comment"</label>
-                <p class="hint">"Comments are published without your name once a moderator approves them. We keep the address and browser they came from, for the time our privacy policy says, to fight spam."</p>
-                <textarea id="field-comment-body" name="body" rows="3" maxlength="5000"></textarea>
+                <FormMessage outcome=outcome.clone()/>
+                <div class="field" class:invalid=problem.is_some()>
+                    <label for="field-comment-body">"Add a comment"</label>
+                    <p class="hint" id="field-comment-body-hint">"Comments are published without your name once a moderator approves them. We keep the address and browser they came from, for the time our privacy policy says, to fight spam."</p>
+                    {problem.clone().map(|text| view! { <p class="problem" id="field-comment-body-problem">{text}</p> })}
+                    <textarea id="field-comment-body" name="body" rows="3" maxlength="5000" aria-describedby=described aria-invalid=problem.is_some().then_some("true")>{outcome.value("body")}</textarea>
+                </div>
                 <button type="submit">"Post"</button>
             </form>
         </section>
@@ -295,8 +308,11 @@ pub fn Discussion(
 #[component]
 pub fn ModerationPage() -> impl IntoView {
     let queue = Resource::new_blocking(|| (), |()| moderation_list());
+    // A refused decision comes back with its reason above the list.
+    let outcome = use_context::<FormOutcome>().unwrap_or_default();
     view! {
         <h1>"Comments to moderate"</h1>
+        <FormMessage outcome=outcome/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {

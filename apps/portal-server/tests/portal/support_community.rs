@@ -54,6 +54,34 @@ async fn a_ticket_is_answered_by_support_and_seen_by_no_one_else() {
             )
             .await;
         assert_eq!(meddle.status, 422, "no replying to someone else's ticket");
+        let shut = portal
+            .post(&format!("/support/{ticket}/close"), &[], Some(&other))
+            .await;
+        assert_eq!(shut.status, 422, "no closing someone else's ticket");
+        assert!(
+            shut.body.contains("There is no such ticket."),
+            "{}",
+            shut.body
+        );
+        let blank = portal
+            .post(
+                &format!("/support/{ticket}/reply"),
+                &[("body", "   ")],
+                Some(&learner),
+            )
+            .await;
+        assert_eq!(blank.status, 422);
+        assert!(
+            blank.body.contains("Write your reply: 1 to"),
+            "{}",
+            blank.body
+        );
+        let mine = portal.get("/support", Some(&learner)).await;
+        assert!(
+            mine.body.contains("Login trouble · open"),
+            "still open, nothing added: {}",
+            mine.body
+        );
         for role in ["learner", "instructor", "content-moderator", "finance"] {
             let cookie = demo_session(&portal, role).await;
             let queue = portal.get("/support/queue", Some(&cookie)).await;
@@ -108,6 +136,24 @@ async fn j11_comments_wait_for_a_moderator_who_alone_sees_where_they_came_from()
             )
             .await;
         assert_eq!(empty.status, 422);
+        assert!(
+            empty.body.contains("id=\"field-comment-body-problem\"")
+                && empty
+                    .body
+                    .contains("Write your comment: 1 to 5000 characters."),
+            "the problem sits next to the field: {}",
+            empty.body
+        );
+        let too_long = "x".repeat(5001);
+        let long = portal
+            .post(
+                &format!("{course}/comments"),
+                &[("body", too_long.as_str())],
+                Some(&learner),
+            )
+            .await;
+        assert_eq!(long.status, 422);
+        assert!(long.body.contains(&too_long), "what was typed is kept");
         let posted = portal
             .post(
                 &format!("{course}/comments"),
@@ -145,6 +191,27 @@ async fn j11_comments_wait_for_a_moderator_who_alone_sees_where_they_came_from()
             )
             .await;
         assert_eq!(learner_approves.status, 403);
+        let undecided = portal
+            .post(
+                &format!("/moderation/{comment}"),
+                &[("decision", "publish-twice")],
+                Some(&moderator),
+            )
+            .await;
+        assert_eq!(undecided.status, 422);
+        assert!(
+            undecided.body.contains("Choose approve or reject"),
+            "{}",
+            undecided.body
+        );
+        assert!(
+            !portal
+                .get(course, None)
+                .await
+                .body
+                .contains("Lesson two helped a lot."),
+            "a refused decision publishes nothing"
+        );
         let approved = portal
             .post(
                 &format!("/moderation/{comment}"),
@@ -161,6 +228,42 @@ async fn j11_comments_wait_for_a_moderator_who_alone_sees_where_they_came_from()
         assert!(
             !page.body.contains("127.0.0.1") && !page.body.contains("Demo learner"),
             "without origin or name"
+        );
+
+        // A rejected comment is never published.
+        portal
+            .post(
+                &format!("{course}/comments"),
+                &[("body", "Buy cheap watches here.")],
+                Some(&learner),
+            )
+            .await;
+        let queue = portal.get("/moderation", Some(&moderator)).await;
+        let start = queue.body.find("/moderation/").unwrap() + 12;
+        let spam = queue.body[start..start + 36].to_owned();
+        let rejected = portal
+            .post(
+                &format!("/moderation/{spam}"),
+                &[("decision", "reject")],
+                Some(&moderator),
+            )
+            .await;
+        assert_eq!(rejected.location(), "/moderation");
+        assert!(
+            !portal
+                .get(course, None)
+                .await
+                .body
+                .contains("Buy cheap watches here."),
+            "rejected comments stay unpublished"
+        );
+        assert!(
+            !portal
+                .get("/moderation", Some(&moderator))
+                .await
+                .body
+                .contains("Buy cheap watches here."),
+            "and leave the queue"
         );
     }
 }
