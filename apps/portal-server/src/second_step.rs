@@ -81,10 +81,12 @@ pub async fn confirm(State(server): State<Server>, request: Request) -> Response
 
 /// `POST /account/second-step/off`: with the password, where the policy does not require it.
 pub async fn turn_off(State(server): State<Server>, request: Request) -> Response {
-    let (parts, fields) = read_form(request).await;
+    let (mut parts, fields) = read_form(request).await;
     let Some(session) = signed_in(&parts) else {
         return sign_in_first();
     };
+    // A refusal is shown on the second step's page (this address has no page of its own).
+    parts.uri = axum::http::Uri::from_static(PAGE);
     match server
         .portal
         .store

@@ -600,6 +600,37 @@ async fn k26_a_learner_adds_a_second_step_and_signs_in_with_codes() {
         "{}",
         status.body
     );
+
+    // K26: turning it off takes the password; a wrong one is refused on the page itself.
+    let wrong = portal
+        .post(
+            "/account/second-step/off",
+            &[("current_password", "not my password at all")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.body.contains("id=\"field-current_password-problem\"")
+            && wrong.body.contains("You have 9 unused recovery codes."),
+        "the problem shows on the second-step page, which is still on: {}",
+        wrong.body
+    );
+    let off = portal
+        .post(
+            "/account/second-step/off",
+            &[("current_password", PASSWORD)],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(off.location(), "/account/second-step");
+    portal.post("/signout", &[], Some(&cookie)).await;
+    let password_only = sign_in(&portal, "ada@example.org", PASSWORD).await;
+    assert_eq!(
+        password_only.location(),
+        "/account",
+        "no code asked any more"
+    );
 }
 
 #[tokio::test]
