@@ -379,6 +379,13 @@ pub fn AccountPage() -> impl IntoView {
 /// `/account/password`: the current password and a new one.
 #[component]
 pub fn PasswordPage() -> impl IntoView {
+    // Only for a signed-in person: anyone else is sent to sign in and come back here.
+    if signed_in_roles().is_none() {
+        #[cfg(feature = "ssr")]
+        let _ = crate::state::require_viewer("/account/password");
+        return view! { <p>"Please " <a href="/signin?next=/account/password">"sign in"</a> "."</p> }
+            .into_any();
+    }
     view! {
         <h1>"Change your password"</h1>
         {with_rules(|rules, outcome| {
@@ -394,6 +401,7 @@ pub fn PasswordPage() -> impl IntoView {
             }
         })}
     }
+    .into_any()
 }
 
 /// `/reset`: asks for the address to send a reset link to.

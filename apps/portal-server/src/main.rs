@@ -21,11 +21,12 @@ mod support;
 mod tours;
 mod web;
 
-/// The table of who may call each server function, shared with the authorisation tests.
+/// The table of who may open each page and call each server function, shared with the
+/// authorisation tests.
 #[cfg(test)]
-#[allow(dead_code)] // the unit test reads only the paths; the HTTP tests read the rest
-#[path = "../tests/portal/server_functions.rs"]
-mod server_functions;
+#[allow(dead_code)] // the unit tests read only the paths; the HTTP tests read the rest
+#[path = "../tests/portal/access.rs"]
+mod access;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -443,7 +443,21 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
 mod tests {
     use std::collections::BTreeSet;
 
-    use crate::server_functions::SERVER_FUNCTIONS;
+    use crate::access::{PAGES, SERVER_FUNCTIONS};
+
+    /// Fails, naming them, if `found` and `ruled` differ.
+    fn assert_same(found: &BTreeSet<&str>, ruled: &BTreeSet<&str>, what: &str) {
+        let unruled: Vec<&str> = found.difference(ruled).copied().collect();
+        assert!(
+            unruled.is_empty(),
+            "{what} without a row in tests/portal/access.rs: {unruled:?}"
+        );
+        let gone: Vec<&str> = ruled.difference(found).copied().collect();
+        assert!(
+            gone.is_empty(),
+            "rows for {what} that do not exist: {gone:?}"
+        );
+    }
 
     /// Every server function the binary registers has a row in the authorisation table, and
     /// every row names one that exists, so the HTTP tests call them all.
@@ -453,15 +467,16 @@ mod tests {
             .map(|(path, _)| path)
             .collect();
         let ruled: BTreeSet<&str> = SERVER_FUNCTIONS.iter().map(|row| row.path).collect();
-        assert_eq!(
-            registered.difference(&ruled).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "server functions without a row in tests/portal/server_functions.rs"
-        );
-        assert_eq!(
-            ruled.difference(&registered).collect::<Vec<_>>(),
-            Vec::<&&str>::new(),
-            "rows for server functions that do not exist"
-        );
+        assert_same(&registered, &ruled, "server functions");
+    }
+
+    /// Every page route of the router has a row in the authorisation table, and every row
+    /// names one that exists, so the HTTP tests open them all.
+    #[test]
+    fn every_page_has_a_row_in_the_authorisation_table() {
+        let routes = leptos_axum::generate_route_list(portal_app::App);
+        let routed: BTreeSet<&str> = routes.iter().map(|route| route.path()).collect();
+        let ruled: BTreeSet<&str> = PAGES.iter().map(|row| row.path).collect();
+        assert_same(&routed, &ruled, "pages");
     }
 }

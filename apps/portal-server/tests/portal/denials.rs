@@ -1,12 +1,13 @@
-//! Authorisation of the server functions when they are called directly over HTTP, as a script
-//! could, not through the pages that use them: every function in [`SERVER_FUNCTIONS`], as
-//! nobody and as every demo role, on both backends. Staff functions answer their own role
-//! only; personal ones answer only a signed-in person, about themselves; refusals carry their
-//! own status (401, 403, 404, 422), and nothing answers with a server error. (Someone else's
-//! payment, through the same function as its page, is in `payments.rs`.)
+//! Authorisation of every page and every server function, asked for directly over HTTP as a
+//! browser or a script could: every row of [`PAGES`] and [`SERVER_FUNCTIONS`], as nobody and
+//! as every demo person, on both backends. Staff pages and functions answer their own role
+//! only; personal ones answer only a signed-in person, about themselves (pages send nobody to
+//! sign in); refusals carry their own status (401, 403, 404, 422), and nothing answers with a
+//! server error. (Someone else's payment, through the same function as its page, is in
+//! `payments.rs`.)
 
+use crate::access::{Caller, PAGES, Row, SERVER_FUNCTIONS};
 use crate::payments::demo_session;
-use crate::server_functions::{Caller, Row, SERVER_FUNCTIONS};
 use crate::support::{Backend, DEMO_PEOPLE, Portal, Reply, start_on};
 
 /// Calls a server function as a script does: `GET` with its arguments, asking for JSON.
@@ -23,8 +24,8 @@ async fn call(portal: &Portal, path: &str, query: &str, cookie: Option<&str>) ->
 }
 
 async fn check_row(portal: &Portal, row: Row, sessions: &[(&str, String)]) {
-    let what = format!("{}?{}", row.path, row.query);
-    let anonymous = call(portal, row.path, row.query, None).await;
+    let what = format!("{}?{}", row.path, row.example);
+    let anonymous = call(portal, row.path, row.example, None).await;
     assert!(anonymous.status < 500, "{what} as nobody: {anonymous:?}");
     match row.caller {
         // Public: data, or a plain "no such thing" / "not valid" for the empty arguments.
@@ -38,7 +39,7 @@ async fn check_row(portal: &Portal, row: Row, sessions: &[(&str, String)]) {
         }
     }
     for (person, cookie) in sessions {
-        let reply = call(portal, row.path, row.query, Some(cookie)).await;
+        let reply = call(portal, row.path, row.example, Some(cookie)).await;
         assert!(reply.status < 500, "{what} as {person}: {reply:?}");
         if let Caller::Role(role) = row.caller {
             if *person == role {
@@ -54,14 +55,67 @@ async fn check_row(portal: &Portal, row: Row, sessions: &[(&str, String)]) {
     }
 }
 
+/// Whether `reply` sends its reader to sign in first.
+fn to_sign_in(reply: &Reply) -> bool {
+    matches!(reply.status, 302 | 303)
+        && reply
+            .header("location")
+            .is_some_and(|to| to.starts_with("/signin?next="))
+}
+
+async fn check_page(portal: &Portal, page: Row, sessions: &[(&str, String)]) {
+    let what = format!("{} (route {})", page.example, page.path);
+    let anonymous = portal.get(page.example, None).await;
+    assert!(anonymous.status < 500, "{what} as nobody: {anonymous:?}");
+    match page.caller {
+        Caller::Anyone => assert!(
+            matches!(anonymous.status, 200 | 404 | 410 | 422),
+            "{what} is public: {} {}",
+            anonymous.status,
+            anonymous.body
+        ),
+        Caller::SignedIn | Caller::Role(_) => assert!(
+            to_sign_in(&anonymous),
+            "{what} sends nobody to sign in: {} {:?}",
+            anonymous.status,
+            anonymous.headers
+        ),
+    }
+    for (person, cookie) in sessions {
+        let reply = portal.get(page.example, Some(cookie)).await;
+        assert!(reply.status < 500, "{what} as {person}: {}", reply.status);
+        if let Caller::Role(role) = page.caller {
+            let expected = if *person == role { 200 } else { 403 };
+            assert_eq!(reply.status, expected, "{what} as {person}");
+        }
+    }
+}
+
+/// A signed-in session for every demo person, by name.
+async fn demo_sessions(portal: &Portal) -> Vec<(&'static str, String)> {
+    let mut sessions = Vec::new();
+    for person in DEMO_PEOPLE {
+        sessions.push((person, demo_session(portal, person).await));
+    }
+    sessions
+}
+
+#[tokio::test]
+async fn every_page_shows_its_content_only_to_the_people_its_rule_admits() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &[], None);
+        let sessions = demo_sessions(&portal).await;
+        for page in PAGES {
+            check_page(&portal, *page, &sessions).await;
+        }
+    }
+}
+
 #[tokio::test]
 async fn every_server_function_answers_only_the_callers_its_rule_admits() {
     for backend in Backend::BOTH {
         let portal = start_on(backend, &[], None);
-        let mut sessions = Vec::new();
-        for person in DEMO_PEOPLE {
-            sessions.push((person, demo_session(&portal, person).await));
-        }
+        let sessions = demo_sessions(&portal).await;
         for row in SERVER_FUNCTIONS {
             check_row(&portal, *row, &sessions).await;
         }

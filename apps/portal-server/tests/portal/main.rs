@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+mod access;
 mod accounts;
 mod assessments;
 mod browser;
@@ -17,7 +18,6 @@ mod denials;
 mod exams;
 mod learning;
 mod payments;
-pub mod server_functions;
 mod support;
 mod support_community;
 mod surveys;

@@ -1,0 +1,193 @@
+//! Who may open each page and call each server function of the portal: one row per page
+//! route and per server function, with an address that reaches it. The authorisation tests
+//! (`denials.rs`) ask for every row as every demo person and as nobody; the server's own unit
+//! tests check these rows against the routes and server functions the binary has, so that a
+//! new page or server function without a row here fails the tests. The rules themselves are
+//! enforced inside each page's server function and each form handler (`portal-app`,
+//! `portal-server`); this table only states them.
+
+/// Who a page or server function answers with data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// Anyone, signed in or not (public reads).
+    Anyone,
+    /// Any signed-in person, about themselves only.
+    SignedIn,
+    /// Only people holding the role with this name (the demo accounts' names).
+    Role(&'static str),
+}
+
+/// One page route or server function: its path, an example that reaches it on the kexara
+/// demo (for a page, an address of the route; for a server function, the query of a call),
+/// and who it answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Row {
+    /// A page's route, with `{name}` for each parameter (axum's spelling), or a server
+    /// function's path.
+    pub path: &'static str,
+    /// For a page, an address to ask for; for a server function, the query to call it with.
+    pub example: &'static str,
+    /// Who it answers.
+    pub caller: Caller,
+}
+
+const fn row(path: &'static str, example: &'static str, caller: Caller) -> Row {
+    Row {
+        path,
+        example,
+        caller,
+    }
+}
+
+/// Every server function of the portal.
+pub const SERVER_FUNCTIONS: &[Row] = &[
+    // Public reads.
+    row("/api/catalogue", "q=&price=", Caller::Anyone),
+    row("/api/course", "slug=career-planning", Caller::Anyone),
+    row("/api/course-page", "slug=career-planning", Caller::Anyone),
+    row("/api/account-rules", "", Caller::Anyone),
+    row("/api/whoami", "", Caller::Anyone),
+    row("/api/published-policy", "", Caller::Anyone),
+    row("/api/tours", "", Caller::Anyone),
+    row("/api/tour", "slug=", Caller::Anyone),
+    row("/api/verify-certificate", "code=", Caller::Anyone),
+    row("/api/guardian-invitation", "token=", Caller::Anyone),
+    row("/api/reset-link", "token=", Caller::Anyone),
+    // A signed-in person's own things.
+    row("/api/my-account", "", Caller::SignedIn),
+    row("/api/second-step", "", Caller::SignedIn),
+    row("/api/my-learning", "", Caller::SignedIn),
+    row(
+        "/api/lesson",
+        "slug=career-planning&position=1",
+        Caller::SignedIn,
+    ),
+    row(
+        "/api/course-assessments",
+        "slug=career-planning",
+        Caller::SignedIn,
+    ),
+    row("/api/transcript", "", Caller::SignedIn),
+    row("/api/my-exams", "", Caller::SignedIn),
+    row("/api/my-payments", "", Caller::SignedIn),
+    row("/api/payment", "id=", Caller::SignedIn),
+    row("/api/my-bookings", "", Caller::SignedIn),
+    row("/api/my-tickets", "", Caller::SignedIn),
+    // Staff, one role each.
+    row("/api/finance-payments", "", Caller::Role("finance")),
+    row("/api/tour-manifests", "", Caller::Role("tour-coordinator")),
+    row("/api/ticket-queue", "", Caller::Role("support-agent")),
+    row("/api/moderation", "", Caller::Role("content-moderator")),
+    row("/api/marking", "", Caller::Role("instructor")),
+    row("/api/all-exams", "", Caller::Role("instructor")),
+    row("/api/survey-totals", "", Caller::Role("instructor")),
+    row("/api/teaching", "", Caller::Role("administrator")),
+    row("/api/funding", "", Caller::Role("administrator")),
+];
+
+/// Every page route of the portal.
+pub const PAGES: &[Row] = &[
+    // Public pages (links in email carry a token; a made-up one gets the page's own answer).
+    row("/", "/", Caller::Anyone),
+    row(
+        "/courses/{slug}",
+        "/courses/career-planning",
+        Caller::Anyone,
+    ),
+    row("/register", "/register", Caller::Anyone),
+    row("/register/sent", "/register/sent", Caller::Anyone),
+    row("/verify", "/verify", Caller::Anyone),
+    row("/verify/{token}", "/verify/made-up", Caller::Anyone),
+    row("/link-sent", "/link-sent", Caller::Anyone),
+    row("/signin", "/signin", Caller::Anyone),
+    row("/signin/code", "/signin/code", Caller::Anyone),
+    row("/reset", "/reset", Caller::Anyone),
+    row("/reset/{token}", "/reset/made-up", Caller::Anyone),
+    row("/guardian/{token}", "/guardian/made-up", Caller::Anyone),
+    row("/privacy", "/privacy", Caller::Anyone),
+    row("/tours", "/tours", Caller::Anyone),
+    row("/tours/{slug}", "/tours/rockies-by-rail", Caller::Anyone),
+    row(
+        "/certificates/verify",
+        "/certificates/verify",
+        Caller::Anyone,
+    ),
+    // Recovery codes appear only in the answer to the form that turns the second step on
+    // (its handler checks the session); opened on its own, the page only explains that.
+    row(
+        "/account/second-step/codes",
+        "/account/second-step/codes",
+        Caller::Anyone,
+    ),
+    // A signed-in person's own pages.
+    row("/account", "/account", Caller::SignedIn),
+    row("/account/password", "/account/password", Caller::SignedIn),
+    row(
+        "/account/second-step",
+        "/account/second-step",
+        Caller::SignedIn,
+    ),
+    row("/account/payments", "/account/payments", Caller::SignedIn),
+    row(
+        "/payments/{id}",
+        "/payments/00000000-0000-7000-8000-000000000000",
+        Caller::SignedIn,
+    ),
+    row("/learn", "/learn", Caller::SignedIn),
+    row("/learn/transcript", "/learn/transcript", Caller::SignedIn),
+    row("/learn/exams", "/learn/exams", Caller::SignedIn),
+    row(
+        "/learn/{slug}/assessments",
+        "/learn/career-planning/assessments",
+        Caller::SignedIn,
+    ),
+    row(
+        "/learn/{slug}/{position}",
+        "/learn/career-planning/1",
+        Caller::SignedIn,
+    ),
+    row("/tours/bookings", "/tours/bookings", Caller::SignedIn),
+    row("/support", "/support", Caller::SignedIn),
+    // Staff pages, one role each.
+    row(
+        "/finance/payments",
+        "/finance/payments",
+        Caller::Role("finance"),
+    ),
+    row(
+        "/tours/manage",
+        "/tours/manage",
+        Caller::Role("tour-coordinator"),
+    ),
+    row(
+        "/support/queue",
+        "/support/queue",
+        Caller::Role("support-agent"),
+    ),
+    row(
+        "/moderation",
+        "/moderation",
+        Caller::Role("content-moderator"),
+    ),
+    row(
+        "/teach/marking",
+        "/teach/marking",
+        Caller::Role("instructor"),
+    ),
+    row("/teach/exams", "/teach/exams", Caller::Role("instructor")),
+    row(
+        "/teach/surveys",
+        "/teach/surveys",
+        Caller::Role("instructor"),
+    ),
+    row(
+        "/admin/teaching",
+        "/admin/teaching",
+        Caller::Role("administrator"),
+    ),
+    row(
+        "/admin/funding",
+        "/admin/funding",
+        Caller::Role("administrator"),
+    ),
+];
