@@ -39,6 +39,9 @@ pub fn run(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The playwright-core release the walk is written against.
+const PLAYWRIGHT: &str = "playwright-core@1.65.2";
+
 /// npm's `playwright-core`, installed once; returns its `node_modules` folder.
 fn playwright(root: &Path) -> Result<std::path::PathBuf> {
     // A folder of its own: npm removes from a folder what its last install did not name.
@@ -49,13 +52,7 @@ fn playwright(root: &Path) -> Result<std::path::PathBuf> {
         shell::run(
             root,
             "npm",
-            &[
-                "install",
-                "--prefix",
-                &prefix_arg,
-                "--no-save",
-                "playwright-core@1",
-            ],
+            &["install", "--prefix", &prefix_arg, "--no-save", PLAYWRIGHT],
         )?;
     }
     Ok(modules)

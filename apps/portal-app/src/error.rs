@@ -32,8 +32,19 @@ pub enum PortalError {
 impl FromServerFnError for PortalError {
     type Encoder = JsonEncoding;
 
+    /// A call that did not arrive as sent (bad or missing arguments, a lost connection) is
+    /// [`PortalError::Transport`]; a failure to run the function or build its answer is ours,
+    /// [`PortalError::Unavailable`] (a server error, not the caller's mistake).
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::ServerError(_)
+            | ServerFnErrorErr::MiddlewareError(_)
+            | ServerFnErrorErr::Response(_) => {
+                leptos::logging::error!("server function failed: {value}");
+                Self::Unavailable
+            }
+            other => Self::Transport(other.to_string()),
+        }
     }
 }
 

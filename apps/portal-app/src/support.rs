@@ -278,6 +278,8 @@ pub fn Discussion(
     };
     // A refused comment comes back with its text and the problem next to the field (the
     // course page is a server component: the outcome is read from the request's context).
+    // Only the field's own problem: a message about the whole page belongs to the other forms
+    // on it (enrol, pay, book an exam), which show it where they are.
     let outcome = use_context::<FormOutcome>().unwrap_or_default();
     let problem = outcome.problem("body");
     let described = if problem.is_some() {
@@ -291,7 +293,6 @@ pub fn Discussion(
             {move || posted().then(|| view! { <p class="notice" role="status">"Thank you: your comment appears once a moderator approves it."</p> })}
             {list}
             <form method="post" action=format!("/courses/{slug}/comments") class="stacked">
-                <FormMessage outcome=outcome.clone()/>
                 <div class="field" class:invalid=problem.is_some()>
                     <label for="field-comment-body">"Add a comment"</label>
                     <p class="hint" id="field-comment-body-hint">"Comments are published without your name once a moderator approves them. We keep the address and browser they came from, for the time our privacy policy says, to fight spam."</p>

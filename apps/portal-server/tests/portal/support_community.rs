@@ -79,7 +79,7 @@ async fn a_ticket_is_answered_by_support_and_seen_by_no_one_else() {
         let mine = portal.get("/support", Some(&learner)).await;
         assert!(
             mine.body.contains("Login trouble · open"),
-            "still open, nothing added: {}",
+            "the ticket is still open: {}",
             mine.body
         );
         for role in ["learner", "instructor", "content-moderator", "finance"] {
