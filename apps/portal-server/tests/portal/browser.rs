@@ -219,6 +219,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no {label:?} in {name}: {e}"));
     }
 
+    /// Searches the catalogue for `text` at the price choice labelled `price` and waits for
+    /// the results at `path`.
+    async fn search(&self, text: &str, price: &str, path: &str) {
+        self.fill("q", text).await;
+        self.choose("price", price).await;
+        self.click("form.search button").await;
+        self.arrives(path).await;
+    }
+
     async fn click(&self, css: &str) {
         let clicked = self
             .client
@@ -358,10 +367,7 @@ async fn browser_the_catalogue_searches_and_opens_a_course() {
             "prince",
             "the search stays in the box"
         );
-        browser.fill("q", "").await;
-        browser.choose("price", "Free").await;
-        browser.click("form.search button").await;
-        browser.arrives("/?q=&price=free").await;
+        browser.search("", "Free", "/?q=&price=free").await;
         let free = browser.text("ul.courses").await;
         assert!(
             free.contains("Career planning workshop") && !free.contains("CAD"),
@@ -372,10 +378,9 @@ async fn browser_the_catalogue_searches_and_opens_a_course() {
             "free",
             "the filter stays chosen"
         );
-        browser.fill("q", "prince").await;
-        browser.choose("price", "Any price").await;
-        browser.click("form.search button").await;
-        browser.arrives("/?q=prince&price=").await;
+        browser
+            .search("prince", "Any price", "/?q=prince&price=")
+            .await;
         browser.click("a[href='/courses/prince2-foundation']").await;
         browser.arrives("/courses/prince2-foundation").await;
         assert_eq!(browser.text("h1").await, "PRINCE2 Foundation");
