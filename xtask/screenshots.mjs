@@ -22,10 +22,14 @@ const browser = await chromium.launch({
   ],
 });
 
-/// A fresh browser (no cookies), signed in as the demo `person` unless it is null.
+/// A fresh browser (no cookies) that has answered the cookie banner ("Reject all", so that
+/// the banner is not in every picture), signed in as the demo `person` unless it is null.
 async function visitor(person) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   const page = await context.newPage();
+  await page.goto(`${base}/privacy`);
+  await page.click("section.cookie-banner button[value=reject-all]");
+  await page.waitForURL(`${base}/privacy`);
   if (person) {
     await page.goto(`${base}/signin?next=/account`);
     await page.fill("[name=email]", `${person}@demo.pledge.invalid`);
@@ -49,6 +53,16 @@ async function shot(page, path, name) {
 }
 
 async function kexara() {
+  const newcomer = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
+  await shot(newcomer, "/", "cookie-banner");
+  await newcomer.click("section.cookie-banner a[href^='/cookies']");
+  await newcomer.waitForURL(/\/cookies/);
+  await newcomer.click("#category-analytics");
+  await newcomer.click("form.cookie-settings button[value=save]");
+  await newcomer.waitForURL(`${base}/`);
+  await shot(newcomer, "/cookies", "cookie-settings");
+  await shot(newcomer, "/privacy/versions", "policy-versions");
+
   const anyone = await visitor(null);
   await shot(anyone, "/", "catalogue");
   await shot(anyone, "/?q=&price=free", "catalogue-free");

@@ -10,6 +10,8 @@
 //!   need (the wasm32 target), then runs `ci`.
 //! - `cargo xtask ci`: format check, clippy with warnings denied, every test, rustdoc with
 //!   warnings denied, the wasm build of the pure crates and the layering checks.
+//! - `cargo xtask promises`: per policy pack, how many promises the last test run's passing
+//!   tests prove (tests are named after the promise IDs they prove).
 //! - `cargo xtask bench`: the criterion benchmarks, then one table of medians and ratios, then
 //!   the portal under load and its bundle's size (`--portal`: only those).
 
@@ -18,6 +20,7 @@ mod checks;
 mod load;
 mod portal;
 mod postgres;
+mod promises;
 mod provision;
 mod screenshots;
 mod shell;
@@ -26,7 +29,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | bench [--quick] [--portal]>";
+const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -65,6 +68,7 @@ fn dispatch() -> Result<()> {
             let _cluster = postgres::provide(&root)?;
             checks::ci(&root)
         }
+        Some("promises") => promises::run(&root),
         Some("bench") if args.iter().any(|a| a == "--portal") => {
             provision::wasm_target(&root)?;
             load::run(&root)

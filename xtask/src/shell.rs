@@ -131,12 +131,14 @@ pub fn output(dir: &Path, program: &str, args: &[&str]) -> Result<String> {
 }
 
 /// Test counts gathered from `cargo test` summaries.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct TestCounts {
     /// Tests that passed.
     pub passed: u64,
     /// Tests that failed.
     pub failed: u64,
+    /// The names of the tests that passed, as the harness prints them (`module::name`).
+    pub passed_names: Vec<String>,
 }
 
 /// Runs `cargo test …` like [`run`], echoing its output, and adds up its `test result:` lines.
@@ -155,6 +157,12 @@ pub fn run_tests(dir: &Path, program: &str, args: &[&str], counts: &mut TestCoun
         for line in BufReader::new(stdout).lines() {
             let line = line?;
             println!("{line}");
+            if let Some(name) = line
+                .strip_prefix("test ")
+                .and_then(|rest| rest.strip_suffix(" ... ok"))
+            {
+                counts.passed_names.push(name.to_owned());
+            }
             if let Some(summary) = line.strip_prefix("test result: ") {
                 counts.passed += count_before(summary, " passed");
                 counts.failed += count_before(summary, " failed");

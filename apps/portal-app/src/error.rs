@@ -54,6 +54,7 @@ impl From<pledge_store::StoreError> for PortalError {
         match error {
             pledge_store::StoreError::Invalid(reason) => Self::Invalid(reason.to_owned()),
             pledge_store::StoreError::NotTeaching => Self::Forbidden,
+            pledge_store::StoreError::NoSuchCourse => Self::NotFound,
             refusal @ (pledge_store::StoreError::Refused(_)
             | pledge_store::StoreError::LinkInvalid
             | pledge_store::StoreError::SignInRefused

@@ -57,6 +57,8 @@ pub struct LessonView {
     pub body: String,
     /// Whether they finished it.
     pub done: bool,
+    /// Its video, if it has one, as this browser may see it.
+    pub video: Option<crate::cookies::VideoShown>,
 }
 
 #[cfg(feature = "ssr")]
@@ -161,6 +163,10 @@ mod server_fns {
             title: lesson.title.clone(),
             body: lesson.body.clone(),
             done: enrolment.done.contains(&position),
+            video: lesson
+                .video_url
+                .clone()
+                .map(|url| crate::cookies::video_shown(&state.policy, url)),
         })
     }
 }
@@ -285,8 +291,9 @@ pub fn LessonPage() -> impl IntoView {
                             <article class="lesson">
                                 <h1>{view.title}</h1>
                                 <p>{view.body}</p>
+                                {view.video.map(|shown| view! { <crate::cookies::Video shown here=action.clone()/> })}
                             </article>
-                            <form method="post" action=action>
+                            <form method="post" action=action class="finish">
                                 <button type="submit">
                                     {if view.done { "Next lesson" } else { "Mark as done and continue" }}
                                 </button>

@@ -18,6 +18,7 @@ pub mod account;
 pub mod admin;
 pub mod assessments;
 pub mod catalogue;
+pub mod cookies;
 pub mod error;
 pub mod exams;
 pub mod forms;
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="portal" href="/pkg/portal.css"/>
         <Title text="Pledge Training"/>
         <Router>
+            <cookies::CookieBanner/>
             <SiteHeader/>
             <main>
                 <Routes fallback=NotFound>
@@ -87,6 +89,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::Async/>
                     <Route path=path!("/learn") view=learning::MyLearningPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=policy_page::PolicyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/cookies") view=cookies::CookieSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacy/versions") view=policy_page::PolicyVersionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacy/versions/:version") view=policy_page::PolicyVersionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacy/changes") view=policy_page::PolicyChangesPage ssr=SsrMode::Async/>
                     <Route path=path!("/tours") view=tours::ToursPage ssr=SsrMode::Async/>
                     <Route path=path!("/tours/bookings") view=tours::MyBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tours/manage") view=tours::ManageToursPage ssr=SsrMode::Async/>
@@ -112,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/guardian/:token") view=account::GuardianPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
+            <cookies::SiteFooter/>
             <islands::PageReady/>
         </Router>
     }

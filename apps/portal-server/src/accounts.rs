@@ -281,10 +281,25 @@ pub async fn sign_in(
     }
 }
 
-/// `POST /signout`: ends the session on the server and removes the cookie (J22).
+/// `POST /signout`: ends every session of the signed-in person on the server, on this
+/// device and any other, and removes the cookie (J22). A cookie that names no live session
+/// is still ended and removed.
 pub async fn sign_out(State(server): State<Server>, request: Request) -> Response {
     let (parts, _) = read_form(request).await;
-    if let Err(error) = end_browser_session(&server, &parts).await {
+    let signed_in = parts
+        .extensions
+        .get::<pledge_store::accounts::ActiveSession>()
+        .map(|session| session.person);
+    let ended = match signed_in {
+        Some(person) => server
+            .portal
+            .store
+            .end_all_sessions(person, now())
+            .await
+            .map(|_| ()),
+        None => end_browser_session(&server, &parts).await,
+    };
+    if let Err(error) = ended {
         return unavailable(&error);
     }
     see_other_setting("/signin?notice=signed-out", server.cookie.clear())

@@ -91,7 +91,7 @@ pub async fn assign(State(server): State<Server>, request: Request) -> Response 
         .await
     {
         Ok(()) => see_other("/admin/teaching?changed=1"),
-        Err(error @ StoreError::Invalid(_)) => {
+        Err(error @ (StoreError::Invalid(_) | StoreError::NoSuchCourse)) => {
             refuse(&server, form.parts, &form.fields, &error).await
         }
         Err(error) => unavailable(&error),

@@ -225,6 +225,10 @@ pub async fn issue(
         .await
     {
         Ok(_) => see_other(&format!("/learn/{slug}/assessments")),
+        Err(StoreError::NoSuchCourse) => {
+            let outcome = FormOutcome::default();
+            refuse_at(&server, parts, &slug, outcome, StatusCode::NOT_FOUND).await
+        }
         Err(error @ StoreError::Invalid(_)) => {
             let outcome = FormOutcome::message(BTreeMap::new(), sentence(&error.to_string()));
             refuse_at(

@@ -57,6 +57,10 @@ const COURSES: [(&str, &str, &str, i64); 6] = [
     ),
 ];
 
+/// The video the first lesson of every demo course shows (from a public video host: embedded
+/// only where the policy declares the host's cookies and the browser accepted them).
+pub const DEMO_VIDEO: &str = "https://player.vimeo.com/video/76979871";
+
 /// The lessons every demo course has: (title, text).
 const LESSONS: [(&str, &str); 3] = [
     (
@@ -148,7 +152,10 @@ pub async fn seed(
         let id = store.add_course(&course, now).await?;
         for (n, (lesson, body)) in LESSONS.iter().enumerate() {
             let title = format!("{}. {lesson}", n + 1);
-            store.add_lesson(id, &title, body).await?;
+            let lesson = store.add_lesson(id, &title, body).await?;
+            if n == 0 {
+                store.set_lesson_video(lesson, DEMO_VIDEO).await?;
+            }
         }
         store
             .add_quiz(id, "Check your understanding", 60, &quiz())

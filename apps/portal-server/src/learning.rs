@@ -28,6 +28,13 @@ pub async fn enrol(
         .await
     {
         Ok(_) => see_other(&format!("/learn/{slug}/1")),
+        // The course page says there is no such course, with the status to match.
+        Err(StoreError::NoSuchCourse) => {
+            let page = format!("/courses/{slug}");
+            server
+                .render_at(parts, &page, FormOutcome::default(), StatusCode::NOT_FOUND)
+                .await
+        }
         Err(error @ (StoreError::PaymentRequired | StoreError::Invalid(_))) => {
             let outcome = FormOutcome::message(Default::default(), sentence(&error.to_string()));
             let page = format!("/courses/{slug}");

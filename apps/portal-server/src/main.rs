@@ -10,6 +10,7 @@ mod admin;
 mod assessments;
 mod certificate_pdf;
 mod config;
+mod cookies;
 mod demo;
 mod learning;
 mod mail;
@@ -94,6 +95,7 @@ async fn main() -> Result<()> {
     let store = Store::open(&store_config)
         .await
         .context("opening the store")?;
+    publish(&store, &policy).await?;
     if !args.no_demo {
         let now = time::OffsetDateTime::now_utc();
         let added = demo::seed(&store, &policy, now).await?;
@@ -145,6 +147,7 @@ async fn main() -> Result<()> {
     let server = web::Server::new(web::Shared {
         processor: Arc::new(payments::sandbox::SharedSandbox(Arc::clone(&sandbox))),
         cookie: session::SessionCookie::for_policy(&portal.policy, &public_url)?,
+        cookies: cookies::CookieRules::for_policy(&portal.policy, &public_url)?,
         mailer: Arc::new(mail::Mailer::from_env(&args.data_dir)?),
         from: args
             .mail_from
@@ -175,6 +178,29 @@ async fn main() -> Result<()> {
     })
     .await
     .context("serving")
+}
+
+/// Publishes the policy in force, so that its history and what changed stay on record (a
+/// version already published with the same text changes nothing).
+async fn publish(store: &Store, policy: &ValidPolicy) -> Result<()> {
+    let info = &policy.policy().policy;
+    let text = pledge_policy::to_toml(policy.policy()).context("writing the policy as TOML")?;
+    store
+        .publish_policy(
+            &info.id.to_string(),
+            &info.version,
+            &text,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "publishing policy {} version {}: a policy whose text changed needs a new \
+                 `version` in its [policy] table (or start with a fresh --data-dir)",
+                info.id, info.version
+            )
+        })?;
+    Ok(())
 }
 
 /// The scheme, host and port of `url` (what a browser sends as `Origin`).

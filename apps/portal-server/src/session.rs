@@ -100,12 +100,7 @@ impl SessionCookie {
 
     /// The cookie's value in a request, if it carries one.
     pub fn token(&self, headers: &HeaderMap) -> Option<String> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|line| line.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
+        crate::cookies::request_cookies(headers)
             .find(|(name, _)| *name == self.name)
             .map(|(_, value)| value.to_owned())
     }

@@ -35,14 +35,17 @@ async fn refuse(
     fields: &std::collections::BTreeMap<String, String>,
     error: StoreError,
 ) -> Response {
+    let status = match error {
+        StoreError::NoSuchCourse => StatusCode::NOT_FOUND,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
     let outcome = match error {
         StoreError::Refused(problems) => outcome_with(fields, problems),
+        StoreError::NoSuchCourse => FormOutcome::default(),
         StoreError::Invalid(_) => FormOutcome::message(kept(fields), sentence(&error.to_string())),
         other => return unavailable(&other),
     };
-    server
-        .render_at(parts, page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
-        .await
+    server.render_at(parts, page, outcome, status).await
 }
 
 /// `POST /support`: opens a ticket.

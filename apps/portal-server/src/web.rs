@@ -56,6 +56,8 @@ pub struct Shared {
     pub public_origin: String,
     /// The sign-in cookie.
     pub cookie: SessionCookie,
+    /// The cookie banner's choice cookie and the optional cookies the portal sets.
+    pub cookies: crate::cookies::CookieRules,
     /// The payment processor.
     pub processor: Arc<dyn PaymentProcessor>,
     /// Wakes the outbox sender (after a change that queued a message).
@@ -340,6 +342,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/signin", limited(post(crate::accounts::sign_in)))
         .route("/signin/code", limited(post(crate::second_step::complete)))
         .route("/signout", post(crate::accounts::sign_out))
+        .route("/cookies", post(crate::cookies::answer))
         .route(
             "/account/second-step/start",
             limited(post(crate::second_step::start)),
@@ -434,6 +437,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .layer(middleware::from_fn_with_state(
             server.clone(),
             attach_session,
+        ))
+        .layer(middleware::from_fn_with_state(
+            server.clone(),
+            crate::cookies::keep_to_the_answer,
         ))
         .layer(middleware::from_fn_with_state(server.clone(), same_origin))
         .with_state(server)

@@ -93,3 +93,229 @@ pub fn offered_categories(policy: &ValidPolicy) -> Vec<CookieCategory> {
     categories.dedup();
     categories
 }
+
+/// Every cookie category, in catalogue order.
+pub const CATEGORIES: [CookieCategory; 6] = [
+    CookieCategory::Essential,
+    CookieCategory::Preferences,
+    CookieCategory::Analytics,
+    CookieCategory::Personalisation,
+    CookieCategory::Advertising,
+    CookieCategory::Embedded,
+];
+
+/// The category's name in policy files (`analytics`, `embedded`, …).
+pub const fn category_name(category: CookieCategory) -> &'static str {
+    match category {
+        CookieCategory::Essential => "essential",
+        CookieCategory::Preferences => "preferences",
+        CookieCategory::Analytics => "analytics",
+        CookieCategory::Personalisation => "personalisation",
+        CookieCategory::Advertising => "advertising",
+        CookieCategory::Embedded => "embedded",
+    }
+}
+
+/// The category called `name` in policy files.
+pub fn category_named(name: &str) -> Option<CookieCategory> {
+    CATEGORIES.into_iter().find(|c| category_name(*c) == name)
+}
+
+/// A browser's answer to the cookie banner, as its choice cookie carries it:
+/// `<consent id>.<accepted>.<refused>`, each list of category names joined by `+`, or `-` when
+/// empty. The consent id names the browser's recorded answers, not a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BannerAnswer {
+    /// The id under which the answers are recorded (letters, digits and `-`; at most 64).
+    pub consent_id: String,
+    /// Optional categories accepted.
+    pub accepted: Vec<CookieCategory>,
+    /// Optional categories refused.
+    pub refused: Vec<CookieCategory>,
+}
+
+impl BannerAnswer {
+    /// Reads a choice cookie's value; `None` for anything this type did not write (a browser
+    /// with such a cookie is asked again).
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.split('.');
+        let (Some(id), Some(accepted), Some(refused), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let id_ok = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let answer = Self {
+            consent_id: id.to_owned(),
+            accepted: categories_in(accepted)?,
+            refused: categories_in(refused)?,
+        };
+        let optional_only = answer
+            .accepted
+            .iter()
+            .chain(&answer.refused)
+            .all(|c| c.is_optional());
+        let disjoint = !answer.accepted.iter().any(|c| answer.refused.contains(c));
+        (id_ok && optional_only && disjoint).then_some(answer)
+    }
+
+    /// The choice cookie's value.
+    pub fn cookie_value(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            self.consent_id,
+            list(&self.accepted),
+            list(&self.refused)
+        )
+    }
+
+    /// Whether every category in `offered` was answered (a banner that offers a new category
+    /// asks again; one that offers fewer does not).
+    pub fn covers(&self, offered: &[CookieCategory]) -> bool {
+        offered
+            .iter()
+            .all(|c| self.accepted.contains(c) || self.refused.contains(c))
+    }
+
+    /// Whether cookies of `category` may be set: essential ones always, optional ones only
+    /// when accepted.
+    pub fn allows(&self, category: CookieCategory) -> bool {
+        !category.is_optional() || self.accepted.contains(&category)
+    }
+}
+
+fn categories_in(text: &str) -> Option<Vec<CookieCategory>> {
+    if text == "-" {
+        return Some(Vec::new());
+    }
+    let mut categories: Vec<CookieCategory> =
+        text.split('+').map(category_named).collect::<Option<_>>()?;
+    categories.sort();
+    categories.dedup();
+    Some(categories)
+}
+
+fn list(categories: &[CookieCategory]) -> String {
+    if categories.is_empty() {
+        return "-".to_owned();
+    }
+    let mut sorted = categories.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    sorted
+        .iter()
+        .map(|c| category_name(*c))
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// Whether the browser cookie `name` is the catalogue's `declared` name, where `{…}`
+/// placeholders (`{hash}`, `{user}`) and `*` stand for any non-empty text.
+pub fn name_matches(declared: &str, name: &str) -> bool {
+    let mut literals = Vec::new();
+    let mut rest = declared;
+    loop {
+        let brace = rest
+            .find('{')
+            .map(|at| (at, rest[at..].find('}').map(|end| at + end + 1)));
+        let star = rest.find('*').map(|at| (at, Some(at + 1)));
+        let next = match (brace, star) {
+            (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
+        match next {
+            Some((at, Some(end))) => {
+                literals.push(&rest[..at]);
+                rest = &rest[end..];
+            }
+            _ => {
+                literals.push(rest);
+                break;
+            }
+        }
+    }
+    matches_with_gaps(&literals, name)
+}
+
+/// Whether `name` is `literals[0]`, then non-empty text, then `literals[1]`, and so on.
+fn matches_with_gaps(literals: &[&str], name: &str) -> bool {
+    let Some((first, others)) = literals.split_first() else {
+        return name.is_empty();
+    };
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    for (i, literal) in others.iter().enumerate() {
+        let last = i + 1 == others.len();
+        let found = if last {
+            rest.len()
+                .checked_sub(literal.len())
+                .filter(|&at| at >= 1 && rest.ends_with(literal))
+        } else {
+            rest.get(1..)
+                .and_then(|after| after.find(literal))
+                .map(|at| at + 1)
+        };
+        match found {
+            Some(at) => rest = &rest[at + literal.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+/// The catalogue entry a browser cookie called `name` belongs to, if any.
+pub fn declared_cookie<'p>(
+    policy: &'p ValidPolicy,
+    name: &str,
+) -> Option<&'p pledge_policy::model::Cookie> {
+    let catalogue = &policy.policy().cookie_catalogue;
+    catalogue.iter().find(|c| c.name == name).or_else(|| {
+        // `comment_author_email_{hash}` before `comment_author_{hash}`: the declaration with
+        // the most fixed text is the most specific.
+        catalogue
+            .iter()
+            .filter(|c| name_matches(&c.name, name))
+            .max_by_key(|c| fixed_text_length(&c.name))
+    })
+}
+
+/// How many characters of a declared name are not placeholders.
+fn fixed_text_length(declared: &str) -> usize {
+    let mut length = 0;
+    let mut in_placeholder = false;
+    for ch in declared.chars() {
+        match ch {
+            '{' => in_placeholder = true,
+            '}' => in_placeholder = false,
+            '*' => {}
+            _ if !in_placeholder => length += 1,
+            _ => {}
+        }
+    }
+    length
+}
+
+/// Of the cookies a browser sent (`present`), those `answer` does not allow: declared cookies
+/// of optional categories not accepted (every optional one when there is no answer) and
+/// withheld ones. Cookies the catalogue does not declare are left alone: they are not this
+/// site's to judge.
+pub fn to_remove<'n>(
+    policy: &ValidPolicy,
+    answer: Option<&BannerAnswer>,
+    present: impl IntoIterator<Item = &'n str>,
+) -> Vec<&'n str> {
+    present
+        .into_iter()
+        .filter(|name| {
+            declared_cookie(policy, name).is_some_and(|cookie| {
+                cookie.withheld.is_some()
+                    || answer.map_or(cookie.category.is_optional(), |a| {
+                        !a.allows(cookie.category)
+                    })
+            })
+        })
+        .collect()
+}

@@ -25,4 +25,4 @@ pub mod reprompt;
 pub use error::ConsentError;
 pub use gate::{Allowance, DenyReason, Gate, PurposeIndex, SubjectFacts, Verdict};
 pub use ledger::{Change, ConsentEvent, ConsentState, ConsentTarget, Ledger};
-pub use proof::{AnonymisedIp, GivenBy, Proof, Source, TextHash};
+pub use proof::{AnonymisedIp, GivenBy, MAX_USER_AGENT, Proof, Source, TextHash};

@@ -670,6 +670,10 @@ pub enum UnderageAction {
 pub struct CookieSettings {
     /// The consent mechanism the policy describes.
     pub consent: CookieConsent,
+    /// The essential first-party cookie of the catalogue that remembers a browser's banner
+    /// choice (a portal with an opt-in banner needs one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_cookie: Option<String>,
     /// Promise IDs.
     #[serde(default)]
     pub sources: Vec<PromiseId>,

@@ -506,6 +506,13 @@ impl<'p> Checker<'p> {
                 _ => {}
             }
         }
+        if let Some(name) = &p.cookies.choice_cookie {
+            self.own_essential_cookie(
+                crate::path!("cookies", "choice_cookie"),
+                name,
+                "it only remembers the choice the person made",
+            );
+        }
     }
 
     fn marketing(&mut self) {
@@ -573,34 +580,39 @@ impl<'p> Checker<'p> {
             );
         }
         if let Some(name) = &security.session_cookie {
-            let declared = self
-                .policy
-                .cookie_catalogue
-                .iter()
-                .find(|c| &c.name == name);
-            let problem = match declared {
-                None => Some("names no cookie of the catalogue"),
-                Some(c) if c.category != crate::model::CookieCategory::Essential => {
-                    Some("must be an essential cookie: signing in is what the person asked for")
-                }
-                Some(c) if c.party != crate::model::Party::First => {
-                    Some("must be a first-party cookie")
-                }
-                Some(c) if c.withheld.is_some() => Some("names a cookie the deployment withholds"),
-                Some(_) => None,
-            };
-            if let Some(problem) = problem {
-                self.report(
-                    crate::path!("security", "session_cookie"),
-                    format!("`{name}` {problem}"),
-                );
-            }
+            self.own_essential_cookie(
+                crate::path!("security", "session_cookie"),
+                name,
+                "signing in is what the person asked for",
+            );
         }
         if !(8..=128).contains(&security.passwords.min_length) {
             self.report(
                 crate::path!("security", "passwords", "min_length"),
                 "a minimum password length must be between 8 and 128 characters",
             );
+        }
+    }
+
+    /// Reports at `path` unless `name` is an essential first-party cookie of the catalogue
+    /// that the deployment sets (`why` says why it must be essential).
+    fn own_essential_cookie(&mut self, path: FieldPath, name: &str, why: &str) {
+        let declared = self.policy.cookie_catalogue.iter().find(|c| c.name == name);
+        let problem = match declared {
+            None => Some("names no cookie of the catalogue".to_owned()),
+            Some(c) if c.category != crate::model::CookieCategory::Essential => {
+                Some(format!("must be an essential cookie: {why}"))
+            }
+            Some(c) if c.party != crate::model::Party::First => {
+                Some("must be a first-party cookie".to_owned())
+            }
+            Some(c) if c.withheld.is_some() => {
+                Some("names a cookie the deployment withholds".to_owned())
+            }
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            self.report(path, format!("`{name}` {problem}"));
         }
     }
 

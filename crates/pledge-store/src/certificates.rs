@@ -166,7 +166,7 @@ impl Store {
         let course = self
             .course_by_slug(slug)
             .await?
-            .ok_or(StoreError::Invalid("there is no such course"))?;
+            .ok_or(StoreError::NoSuchCourse)?;
         let purpose = Self::learning_purpose(policy)?;
         let me = self
             .read_person(person, self.audit.actor(person), purpose, now)

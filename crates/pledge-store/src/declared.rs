@@ -335,6 +335,31 @@ pub const TABLES: &[TableDeclaration] = &[
         ..OWNED
     },
     TableDeclaration {
+        table: "cookie_choice",
+        module: "cookies",
+        title: "Cookie choices made in browsers",
+        other: &[
+            ID,
+            (
+                "consent_id",
+                U,
+                "a random id kept in the browser's choice cookie, naming no person",
+            ),
+            ("accepted", T, "the cookie categories accepted"),
+            ("refused", T, "the cookie categories refused"),
+            ("source", T, "the banner, the settings page or an embed"),
+            ("policy_version", T, "the policy version in force"),
+            ("text_hash", T, "a hash of the text shown"),
+            (
+                "ip_prefix",
+                T,
+                "the network it came from with the host part removed (a /24 or /48)",
+            ),
+            ("recorded_at", S, "when"),
+        ],
+        ..BASE
+    },
+    TableDeclaration {
         table: "marketing_preference",
         module: "marketing",
         title: "Your marketing preferences",
@@ -404,6 +429,11 @@ pub const TABLES: &[TableDeclaration] = &[
             ("position", I, "its place in the course"),
             ("title", T, "its title"),
             ("body", T, "its content"),
+            (
+                "video_url",
+                T,
+                "the address of its video on a video host, if it has one",
+            ),
         ],
         ..BASE
     },

@@ -43,6 +43,9 @@ pub enum StoreError {
     /// A value the caller gave is not acceptable.
     #[error("{0}")]
     Invalid(&'static str),
+    /// No published course has that address or id.
+    #[error("there is no such course")]
+    NoSuchCourse,
     /// No such person.
     #[error("person {0} does not exist")]
     PersonNotFound(PersonId),

@@ -35,6 +35,8 @@ pub struct Lesson {
     pub title: String,
     /// Its text.
     pub body: String,
+    /// The address of its video on a video host, if it has one.
+    pub video_url: Option<String>,
 }
 
 /// Someone's enrolment in a course, with their progress.
@@ -67,6 +69,7 @@ fn lesson_of(row: &sea_orm::QueryResult) -> Result<Lesson, StoreError> {
         position: row.try_get_by_index(1).map_err(broken("lesson"))?,
         title: row.try_get_by_index(2).map_err(broken("lesson"))?,
         body: row.try_get_by_index(3).map_err(broken("lesson"))?,
+        video_url: row.try_get_by_index(4).map_err(broken("lesson"))?,
     })
 }
 
@@ -116,6 +119,36 @@ impl Store {
         Ok(id)
     }
 
+    /// Shows the video at `url` (an `https://` address on a video host) in `lesson`.
+    ///
+    /// # Errors
+    /// [`StoreError::Invalid`] for an address that is not `https://`; database failures.
+    pub async fn set_lesson_video(&self, lesson: Uuid, url: &str) -> Result<(), StoreError> {
+        let url = url.trim();
+        let plausible = url.len() <= 500
+            && url
+                .strip_prefix("https://")
+                .is_some_and(|rest| rest.contains('.') && !rest.starts_with('/'))
+            && !url
+                .chars()
+                .any(|c| c.is_whitespace() || c == '"' || c == '<');
+        if !plausible {
+            return Err(StoreError::Invalid(
+                "a video's address starts with https:// and names its host",
+            ));
+        }
+        let mut update = Query::update();
+        update
+            .table("lesson")
+            .value("video_url", url)
+            .and_where(Expr::col("id").eq(lesson));
+        self.db
+            .execute(&update)
+            .await
+            .map_err(db("store a lesson's video"))
+            .map(|_| ())
+    }
+
     /// The lessons of `course`, in order.
     ///
     /// # Errors
@@ -123,7 +156,7 @@ impl Store {
     pub async fn lessons(&self, course: Uuid) -> Result<Vec<Lesson>, StoreError> {
         let mut select = Query::select();
         select
-            .columns(["id", "position", "title", "body"])
+            .columns(["id", "position", "title", "body", "video_url"])
             .from("lesson")
             .and_where(Expr::col("course_id").eq(course))
             .order_by("position", Order::Asc);
@@ -138,7 +171,7 @@ impl Store {
     /// Enrols `person` in the free course at `slug`; enrolling again changes nothing.
     ///
     /// # Errors
-    /// [`StoreError::Invalid`] for an unknown or unpublished course;
+    /// [`StoreError::NoSuchCourse`] for an unknown or unpublished course;
     /// [`StoreError::PaymentRequired`] for a paid one; failures.
     pub async fn enrol_free(
         &self,
@@ -150,7 +183,7 @@ impl Store {
         let course = self
             .course_by_slug(slug)
             .await?
-            .ok_or(StoreError::Invalid("there is no such course"))?;
+            .ok_or(StoreError::NoSuchCourse)?;
         if !course.is_free() {
             return Err(StoreError::PaymentRequired);
         }

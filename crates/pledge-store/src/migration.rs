@@ -25,6 +25,8 @@ mod m20261202_000015_payment_events;
 mod m20261202_000016_assessment_questions;
 mod m20261202_000017_course_exams;
 mod m20261204_000018_course_instructors;
+mod m20261205_000019_cookie_choices;
+mod m20261205_000020_lesson_videos;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +54,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_assessment_questions::Migration),
             Box::new(m20261202_000017_course_exams::Migration),
             Box::new(m20261204_000018_course_instructors::Migration),
+            Box::new(m20261205_000019_cookie_choices::Migration),
+            Box::new(m20261205_000020_lesson_videos::Migration),
         ]
     }
 }

@@ -381,7 +381,7 @@ impl Store {
         let course = self
             .course_by_slug(slug)
             .await?
-            .ok_or(StoreError::Invalid("there is no such course"))?;
+            .ok_or(StoreError::NoSuchCourse)?;
         let agent: String = origin.user_agent.chars().take(512).collect();
         let fields = vec![
             ("course_id", Field::plain(course.id)),

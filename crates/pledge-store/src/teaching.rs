@@ -44,7 +44,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         if !self.course_exists(course).await? {
-            return Err(StoreError::Invalid("there is no such course"));
+            return Err(StoreError::NoSuchCourse);
         }
         if !self.roles_of(instructor).await?.contains(&Role::Instructor) {
             return Err(StoreError::Invalid("this person is not an instructor"));

@@ -96,6 +96,8 @@ async fn w43_a_person_registers_verifies_signs_in_and_out_without_javascript() {
         let cookie = reply.cookie_pair(COOKIE);
         let account = portal.get("/account", Some(&cookie)).await;
         assert!(account.body.contains("ada@example.org") && account.body.contains("Ada Lovelace"));
+        let other_device = session(&portal, "ada@example.org", PASSWORD).await;
+        assert!(signed_in(&portal, &other_device).await);
 
         let out = portal.post("/signout", &[], Some(&cookie)).await;
         assert_eq!(out.location(), "/signin?notice=signed-out");
@@ -106,6 +108,10 @@ async fn w43_a_person_registers_verifies_signs_in_and_out_without_javascript() {
         let after = portal.get("/account", Some(&cookie)).await;
         assert_eq!(after.status, 302, "the old cookie no longer signs in");
         assert_eq!(after.location(), "/signin?next=/account");
+        assert!(
+            !signed_in(&portal, &other_device).await,
+            "signing out ends every session of the person, not only this browser's"
+        );
     }
 }
 

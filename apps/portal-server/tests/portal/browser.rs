@@ -748,7 +748,7 @@ async fn finish_course(browser: &Browser, slug: &str) {
     browser.click("form.enrol button[type=submit]").await;
     for lesson in 1..=3 {
         browser.arrives(&format!("/learn/{slug}/{lesson}")).await;
-        browser.click("main form button[type=submit]").await;
+        browser.click("form.finish button[type=submit]").await;
     }
     browser.arrives(&format!("/learn?completed={slug}")).await;
     browser.goto(&format!("/learn/{slug}/assessments")).await;
@@ -1104,6 +1104,136 @@ async fn browser_w25_an_administrator_moves_a_course_between_instructors() {
         sign_out(&browser).await;
         sign_in_as(&browser, "instructor", "/teach/marking").await;
         assert!(browser.shows("main", "Goals by June.").await);
+        browser.close().await;
+    })
+    .await;
+}
+
+/// Checks every cookie Chromium holds against the policy's catalogue: declared, of an
+/// essential or `accepted` category, `HttpOnly`, `SameSite=Lax`, and expiring no later than
+/// its declared lifetime (a session cookie not at all). Returns the names, sorted.
+async fn cookies_match_the_catalogue(
+    browser: &Browser,
+    policy: &pledge_policy::ValidPolicy,
+    accepted: &[pledge_policy::model::CookieCategory],
+) -> Vec<String> {
+    use pledge_policy::model::CookieLifetime;
+    let now = time::OffsetDateTime::now_utc();
+    let mut names = Vec::new();
+    for cookie in browser.client.get_all_cookies().await.unwrap() {
+        let name = cookie.name().to_owned();
+        let declared = pledge_consent::cookies::declared_cookie(policy, &name)
+            .unwrap_or_else(|| panic!("{name} is not in the catalogue"));
+        assert!(
+            !declared.category.is_optional() || accepted.contains(&declared.category),
+            "{name} ({:?}) is set without consent",
+            declared.category
+        );
+        assert_eq!(cookie.http_only(), Some(true), "{name}: HttpOnly");
+        assert_eq!(
+            cookie.same_site(),
+            Some(cookie::SameSite::Lax),
+            "{name}: SameSite=Lax"
+        );
+        let expires = cookie.expires_datetime();
+        match declared.lifetime {
+            CookieLifetime::Session => {
+                assert_eq!(expires, None, "{name} ends with the browser");
+            }
+            CookieLifetime::Persistent(period) => {
+                let expires = expires.unwrap_or_else(|| panic!("{name} has no expiry"));
+                let longest = time::Duration::minutes(period.max_minutes() as i64);
+                let shortest = time::Duration::minutes(period.min_minutes() as i64);
+                let lasts = expires - now;
+                assert!(
+                    lasts <= longest + time::Duration::minutes(1)
+                        && lasts >= shortest - time::Duration::days(1),
+                    "{name} lasts {lasts}, declared {period}"
+                );
+            }
+        }
+        names.push(name);
+    }
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k39_k40_k41_the_cookies_chromium_keeps_match_the_catalogue_for_every_answer() {
+    use pledge_policy::model::CookieCategory::{Analytics, Personalisation};
+    let policy = pledge_policy::packs::load_pack("kexara").unwrap();
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        browser.goto("/tours").await;
+        assert!(
+            browser
+                .shows("section.cookie-banner", "Cookies on this site")
+                .await
+        );
+        assert!(
+            cookies_match_the_catalogue(&browser, &policy, &[])
+                .await
+                .is_empty(),
+            "nothing before an answer"
+        );
+
+        browser
+            .click("section.cookie-banner button[value='reject-all']")
+            .await;
+        browser.arrives("/tours").await;
+        assert!(
+            browser
+                .client
+                .find(Locator::Css("section.cookie-banner"))
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            cookies_match_the_catalogue(&browser, &policy, &[]).await,
+            ["kx_consent"]
+        );
+
+        // A custom answer from the settings page, reached from the footer of every page.
+        browser.click("footer.site a[href='/cookies']").await;
+        browser.arrives("/cookies").await;
+        browser.goto("/cookies?next=/privacy").await;
+        browser.click("#category-analytics").await;
+        browser
+            .click("form.cookie-settings button[value='save']")
+            .await;
+        browser.arrives("/privacy").await;
+        assert_eq!(
+            cookies_match_the_catalogue(&browser, &policy, &[Analytics]).await,
+            ["kx_analytics", "kx_consent"]
+        );
+
+        browser.goto("/cookies?next=/tours").await;
+        browser
+            .click("form.cookie-settings button[value='accept-all']")
+            .await;
+        browser.arrives("/tours").await;
+        assert_eq!(
+            cookies_match_the_catalogue(&browser, &policy, &[Analytics, Personalisation]).await,
+            ["kx_analytics", "kx_consent", "kx_prefs"]
+        );
+
+        // Withdrawing removes the withdrawn categories' cookies at once.
+        browser.goto("/cookies?next=/").await;
+        assert!(
+            browser
+                .shows("table.cookie-history", "Analytics, Personalisation")
+                .await
+        );
+        browser
+            .click("form.cookie-settings button[value='reject-all']")
+            .await;
+        browser.arrives("/").await;
+        assert_eq!(
+            cookies_match_the_catalogue(&browser, &policy, &[]).await,
+            ["kx_consent"]
+        );
         browser.close().await;
     })
     .await;

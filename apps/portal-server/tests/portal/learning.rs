@@ -112,3 +112,25 @@ async fn lessons_are_only_for_their_enrolled_learners() {
     let mine = portal.get("/learn", Some(&other)).await;
     assert!(mine.body.contains("not enrolled in any course yet"));
 }
+
+#[tokio::test]
+async fn enrolling_in_or_commenting_on_a_course_that_does_not_exist_is_not_found() {
+    let portal = start();
+    let me = demo_session(&portal, "learner").await;
+    let enrol = portal
+        .post("/courses/no-such-course/enrol", &[], Some(&me))
+        .await;
+    assert_eq!(enrol.status, 404, "{}", enrol.body);
+    assert!(enrol.body.contains("Course not found"), "{}", enrol.body);
+    let comment = portal
+        .post(
+            "/courses/no-such-course/comments",
+            &[("body", "Is there a sequel?")],
+            Some(&me),
+        )
+        .await;
+    assert_eq!(comment.status, 404, "{}", comment.body);
+    assert!(comment.body.contains("Course not found"));
+    let mine = portal.get("/learn", Some(&me)).await;
+    assert!(!mine.body.contains("no-such-course"), "nothing was written");
+}

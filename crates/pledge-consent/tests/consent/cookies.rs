@@ -164,3 +164,149 @@ fn w20_westmontera_offers_no_advertising_cookies() {
             .all(|c| c.category != CookieCategory::Advertising)
     );
 }
+
+mod banner_answers {
+    use pledge_consent::cookies::{
+        BannerAnswer, CATEGORIES, declared_cookie, name_matches, to_remove,
+    };
+    use pledge_policy::model::CookieCategory;
+    use proptest::prelude::*;
+
+    use crate::support::policy;
+
+    #[test]
+    fn a_choice_cookie_reads_back_what_was_written() {
+        let answer = BannerAnswer {
+            consent_id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".to_owned(),
+            accepted: vec![CookieCategory::Personalisation, CookieCategory::Analytics],
+            refused: vec![],
+        };
+        let value = answer.cookie_value();
+        assert_eq!(
+            value,
+            "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.analytics+personalisation.-"
+        );
+        let read = BannerAnswer::parse(&value).unwrap();
+        assert_eq!(
+            read.accepted,
+            [CookieCategory::Analytics, CookieCategory::Personalisation]
+        );
+        assert!(read.refused.is_empty());
+    }
+
+    #[test]
+    fn a_choice_cookie_that_this_site_did_not_write_is_no_answer() {
+        for bad in [
+            "",
+            "abc",
+            "abc.analytics",
+            "abc.analytics.-.extra",
+            "abc.tracking.-",
+            "abc.essential.-",
+            "abc.analytics.analytics",
+            "a b.-.-",
+            "abc.-.",
+        ] {
+            assert_eq!(BannerAnswer::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn k41_a_banner_that_offers_a_new_category_asks_again_and_one_that_offers_less_does_not() {
+        let answer = BannerAnswer::parse("id.analytics.personalisation").unwrap();
+        assert!(answer.covers(&[CookieCategory::Analytics, CookieCategory::Personalisation]));
+        assert!(answer.covers(&[CookieCategory::Analytics]));
+        assert!(!answer.covers(&[CookieCategory::Analytics, CookieCategory::Embedded]));
+        assert!(answer.allows(CookieCategory::Essential));
+        assert!(answer.allows(CookieCategory::Analytics));
+        assert!(!answer.allows(CookieCategory::Personalisation));
+    }
+
+    #[test]
+    fn j20_j22_catalogue_names_with_placeholders_match_the_names_browsers_hold() {
+        assert!(name_matches(
+            "comment_author_{hash}",
+            "comment_author_5d41402abc4b2a76"
+        ));
+        assert!(!name_matches("comment_author_{hash}", "comment_author_"));
+        assert!(name_matches("wp-settings-{user}", "wp-settings-12"));
+        assert!(name_matches(
+            "wp-settings-time-{user}",
+            "wp-settings-time-12"
+        ));
+        assert!(name_matches("video-platform-*", "video-platform-quality"));
+        assert!(name_matches("kx_consent", "kx_consent"));
+        assert!(!name_matches("kx_consent", "kx_consent2"));
+        assert!(!name_matches("_ga", "_gat"));
+        let jtec = policy("jtec");
+        let exact = declared_cookie(&jtec, "comment_author_email_1a2b").unwrap();
+        assert_eq!(
+            exact.name, "comment_author_email_{hash}",
+            "a longer declared name is not shadowed by a shorter pattern's match"
+        );
+    }
+
+    #[test]
+    fn k39_k40_k41_cookies_of_refused_categories_are_removed_and_essential_ones_kept() {
+        let kexara = policy("kexara");
+        let present = [
+            "__Host-kx_session",
+            "kx_consent",
+            "kx_analytics",
+            "kx_prefs",
+            "other",
+        ];
+        assert_eq!(
+            to_remove(&kexara, None, present),
+            ["kx_analytics", "kx_prefs"],
+            "no answer yet: nothing optional may stay"
+        );
+        let analytics_only = BannerAnswer::parse("id.analytics.personalisation").unwrap();
+        assert_eq!(
+            to_remove(&kexara, Some(&analytics_only), present),
+            ["kx_prefs"]
+        );
+        let everything = BannerAnswer::parse("id.analytics+personalisation.-").unwrap();
+        assert!(to_remove(&kexara, Some(&everything), present).is_empty());
+    }
+
+    #[test]
+    fn j26_a_withheld_cookie_is_removed_even_when_its_category_was_accepted() {
+        let jtec = policy("jtec");
+        let all = BannerAnswer {
+            consent_id: "id".to_owned(),
+            accepted: CATEGORIES
+                .iter()
+                .copied()
+                .filter(|c| c.is_optional())
+                .collect(),
+            refused: vec![],
+        };
+        assert_eq!(to_remove(&jtec, Some(&all), ["IDE", "_ga"]), ["IDE"]);
+    }
+
+    fn optional() -> impl Strategy<Value = Vec<CookieCategory>> {
+        proptest::sample::subsequence(CATEGORIES[1..].to_vec(), 0..=5)
+    }
+
+    proptest! {
+        #[test]
+        fn any_answer_round_trips_through_its_cookie(
+            id in "[a-zA-Z0-9-]{1,64}",
+            accepted in optional(),
+            refused in optional(),
+        ) {
+            let refused: Vec<_> = refused.into_iter().filter(|c| !accepted.contains(c)).collect();
+            let answer = BannerAnswer { consent_id: id, accepted, refused };
+            prop_assert_eq!(BannerAnswer::parse(&answer.cookie_value()), Some(answer));
+        }
+
+        #[test]
+        fn a_name_without_placeholders_matches_only_itself(
+            declared in "[a-z_]{1,12}",
+            name in "[a-z_]{1,12}",
+        ) {
+            prop_assert_eq!(name_matches(&declared, &name), declared == name);
+        }
+    }
+}

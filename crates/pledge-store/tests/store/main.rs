@@ -13,6 +13,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod catalogue;
+mod cookie_choices;
 mod declared;
 mod disclosures;
 mod exams;
