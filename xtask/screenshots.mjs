@@ -79,6 +79,10 @@ async function kexara() {
 
   const learner = await visitor("learner");
   await shot(learner, "/account", "account");
+  await learner.goto(`${base}/account/privacy`);
+  await learner.click("form[action='/account/privacy/access'] button[type=submit]");
+  await learner.waitForURL(/\/account\/privacy\?requested=1$/);
+  await shot(learner, null, "privacy-centre");
   await shot(learner, "/account/second-step", "second-step");
   await shot(learner, "/courses/career-planning", "course-enrol");
   await learner.click("form.enrol button[type=submit]");

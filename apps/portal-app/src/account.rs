@@ -561,6 +561,7 @@ pub fn AccountLinks() -> impl IntoView {
                 <a href="/support">"Support"</a>
                 <a href="/learn">"Your learning"</a>
                 <a href="/account">"Your account"</a>
+                <a href="/account/privacy">"Your privacy"</a>
                 <form method="post" action="/signout" class="inline">
                     <button type="submit" class="link">"Sign out"</button>
                 </form>

@@ -26,6 +26,7 @@ pub mod islands;
 pub mod learning;
 pub mod payments;
 pub mod policy_page;
+pub mod privacy_centre;
 pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=account::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/password") view=account::PasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/privacy") view=privacy_centre::PrivacyCentrePage ssr=SsrMode::Async/>
                     <Route path=path!("/account/second-step") view=second_step::SecondStepPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/second-step/codes") view=second_step::RecoveryCodesPage ssr=SsrMode::Async/>
                     <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::Async/>

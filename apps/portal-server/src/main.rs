@@ -16,6 +16,7 @@ mod learning;
 mod mail;
 mod outbox;
 mod payments;
+mod privacy;
 mod second_step;
 mod session;
 mod support;

@@ -344,6 +344,14 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/signout", post(crate::accounts::sign_out))
         .route("/cookies", post(crate::cookies::answer))
         .route(
+            "/account/privacy/access",
+            limited(post(crate::privacy::request_access)),
+        )
+        .route(
+            "/account/privacy/requests/{id}/data.zip",
+            axum::routing::get(crate::privacy::download),
+        )
+        .route(
             "/account/second-step/start",
             limited(post(crate::second_step::start)),
         )

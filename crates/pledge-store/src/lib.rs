@@ -36,6 +36,7 @@ pub mod outbox;
 pub mod payments;
 mod people;
 pub mod policy_versions;
+pub mod privacy;
 pub mod records;
 pub mod requests;
 pub mod support;

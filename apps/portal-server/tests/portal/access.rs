@@ -52,6 +52,7 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
     row("/api/whoami", "", Caller::Anyone),
     row("/api/published-policy", "", Caller::Anyone),
     row("/api/cookie-settings", "", Caller::Anyone),
+    row("/api/privacy-overview", "", Caller::SignedIn),
     row("/api/policy-versions", "", Caller::Anyone),
     row("/api/policy-version", "version=none", Caller::Anyone),
     row("/api/policy-changes", "from=none&to=none", Caller::Anyone),
@@ -117,6 +118,7 @@ pub const PAGES: &[Row] = &[
     row("/guardian/{token}", "/guardian/made-up", Caller::Anyone),
     row("/privacy", "/privacy", Caller::Anyone),
     row("/cookies", "/cookies", Caller::Anyone),
+    row("/account/privacy", "/account/privacy", Caller::SignedIn),
     row("/privacy/versions", "/privacy/versions", Caller::Anyone),
     row(
         "/privacy/versions/{version}",

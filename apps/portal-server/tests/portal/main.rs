@@ -20,6 +20,7 @@ mod exams;
 mod learning;
 mod payments;
 mod policy_versions;
+mod privacy_centre;
 mod support;
 mod support_community;
 mod surveys;

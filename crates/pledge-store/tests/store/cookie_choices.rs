@@ -113,6 +113,20 @@ async fn k41_a_signed_in_persons_answer_is_also_a_consent_event_per_category() {
             1,
             "a refusal is recorded too"
         );
+        let audited = count(&store, "SELECT COUNT(*) FROM audit_record").await;
+        let history = store.consent_history(&policy, person, now()).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert!(history.iter().any(|c| c.purpose == "cookies:personalisation" && c.given));
+        assert!(history.iter().all(|c| c.method == "cookie-banner"));
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM audit_record").await,
+            audited + 1,
+            "reading the history is audited"
+        );
+        let held = store.holdings(&policy, person).await.unwrap();
+        let consent_events = held.iter().find(|h| h.table == "consent_event").unwrap();
+        assert_eq!(consent_events.records, 2);
+        assert!(held.iter().any(|h| h.table == "person" && h.records == 1));
     })
     .await;
 }

@@ -113,7 +113,7 @@ async fn paid_unknown_and_unenrolled_courses_are_refused_and_nothing_is_written(
             store
                 .enrol_free(person, "no-such-course", &policy, now())
                 .await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::NoSuchCourse)
         ));
         assert!(matches!(
             store.finish_lesson(person, "itil", 1, &policy, now()).await,

@@ -23,6 +23,7 @@ mod learning;
 mod modules;
 mod payments;
 mod people;
+mod policy_versions;
 mod requests;
 mod support;
 mod surveys;

@@ -125,7 +125,7 @@ async fn w25_submissions_go_to_the_instructors_of_their_course_only() {
             store
                 .assign_instructor(&policy, uuid::Uuid::from_u128(7), instructor, None, now())
                 .await,
-            Err(StoreError::Invalid(_))
+            Err(StoreError::NoSuchCourse)
         ));
         store
             .assign_instructor(&policy, taught, instructor, None, now())
