@@ -75,6 +75,23 @@ pub struct PrivacyCentreView {
     pub consents: Vec<ConsentRow>,
     /// The policy's deadline for an access request, in words (`30 days`), if it offers one.
     pub access_deadline: Option<String>,
+    /// The rights the policy offers, as request nouns (`correction`, `deletion`, `restriction`).
+    pub offered: Vec<String>,
+    /// The policy's purposes, (id, name), for a restriction request.
+    pub purposes: Vec<(String, String)>,
+}
+
+/// What erasing the signed-in person would do, shown before they ask (J37).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasurePlanView {
+    /// Records deleted: (what, how many).
+    pub deleted: Vec<(String, u64)>,
+    /// Records that outlive the erasure: (what, how many, what happens, why).
+    pub exceptions: Vec<(String, u64, String, String)>,
+    /// Partners who are told, by name.
+    pub partners: Vec<String>,
+    /// What stops working.
+    pub effects: Vec<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -191,7 +208,18 @@ mod server_fns {
             .find(|r| r.kind == pledge_policy::model::RightKind::Access)
             .and_then(|r| r.deadline)
             .map(|d| d.to_string());
+        let p = policy.policy();
         Ok(PrivacyCentreView {
+            offered: p
+                .rights
+                .iter()
+                .map(|r| r.kind.request_noun().to_owned())
+                .collect(),
+            purposes: p
+                .purposes
+                .iter()
+                .map(|purpose| (purpose.id.to_string(), purpose.name.clone()))
+                .collect(),
             held: held(policy, &holdings),
             requests: requests.into_iter().map(|r| request_row(r, now)).collect(),
             consents: consents
@@ -209,6 +237,73 @@ mod server_fns {
     }
 }
 
+#[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
+mod erasure_fns {
+    use super::*;
+
+    /// What erasing the signed-in person would do: what goes, what stays and why, who is
+    /// told, what stops working (J37). About themselves only.
+    ///
+    /// # Errors
+    /// [`PortalError::SignInRequired`]; store failures.
+    #[server(endpoint = "erasure-preview", input = GetUrl)]
+    pub async fn erasure_preview() -> Result<ErasurePlanView, PortalError> {
+        let session = crate::state::require_viewer("/account/privacy/erasure")?;
+        let state = crate::state::portal_state()?;
+        let policy = &state.policy;
+        let plan = state.store.erasure_plan(session.person, policy).await?;
+        let partner_name = |id: &str| {
+            policy
+                .policy()
+                .partners
+                .iter()
+                .find(|p| p.id.to_string() == id)
+                .map_or_else(|| id.to_owned(), |p| p.name.clone())
+        };
+        Ok(ErasurePlanView {
+            deleted: plan
+                .deleted
+                .iter()
+                .map(|t| (t.title.to_owned(), t.rows))
+                .collect(),
+            exceptions: plan
+                .exceptions
+                .iter()
+                .map(|t| {
+                    (
+                        t.title.to_owned(),
+                        t.rows,
+                        t.treatment.to_owned(),
+                        t.reason.clone(),
+                    )
+                })
+                .collect(),
+            partners: plan.partners.iter().map(|id| partner_name(id)).collect(),
+            effects: plan.effects.iter().map(|e| (*e).to_owned()).collect(),
+        })
+    }
+}
+
+pub use erasure_fns::erasure_preview;
+
+/// A text box with its label and, after a refusal, its problem next to it and what was typed.
+fn text_box(
+    outcome: &crate::forms::FormOutcome,
+    name: &'static str,
+    label: &'static str,
+) -> impl IntoView + use<> {
+    let id = format!("field-{name}");
+    let problem = outcome.problem(name);
+    let problem_id = problem.as_ref().map(|_| format!("{id}-problem"));
+    view! {
+        <div class="field" class:invalid=problem.is_some()>
+            <label for=id.clone()>{label}</label>
+            {problem.clone().map(|text| view! { <p class="problem" id=problem_id.clone()>{text}</p> })}
+            <textarea id=id name=name rows="3" maxlength="2000" aria-describedby=problem_id.clone() aria-invalid=problem.is_some().then_some("true")>{outcome.value(name)}</textarea>
+        </div>
+    }
+}
+
 /// `/account/privacy`: the privacy centre.
 #[component]
 pub fn PrivacyCentrePage() -> impl IntoView {
@@ -223,8 +318,9 @@ pub fn PrivacyCentrePage() -> impl IntoView {
                 let outcome = outcome.await;
                 match overview.await {
                     Ok(overview) => view! {
-                        <FormMessage outcome/>
+                        <FormMessage outcome=outcome.clone()/>
                         <Requests overview=overview.clone()/>
+                        <AskUs overview=overview.clone() outcome/>
                         <Held held=overview.held.clone()/>
                         <Consents consents=overview.consents/>
                     }
@@ -274,6 +370,117 @@ fn Requests(overview: PrivacyCentreView) -> impl IntoView {
                 </table>
             })}
         </section>
+    }
+}
+
+/// The requests the privacy office answers: a correction, a restriction, an erasure (each
+/// only where the policy offers the right).
+#[component]
+fn AskUs(overview: PrivacyCentreView, outcome: crate::forms::FormOutcome) -> impl IntoView {
+    let offers = |kind: &str| overview.offered.iter().any(|o| o == kind);
+    let correction = offers("correction").then(|| view! {
+        <form method="post" action="/account/privacy/correction" class="stacked privacy-correction">
+            <h3>"Correct something"</h3>
+            {text_box(&outcome, "details", "What is wrong, and what should it say?")}
+            <button type="submit">"Ask for the correction"</button>
+        </form>
+    });
+    let restriction = offers("restriction").then(|| {
+        let problem = outcome.problem("purposes");
+        let invalid = problem.is_some();
+        view! {
+            <form method="post" action="/account/privacy/restriction" class="stacked privacy-restriction">
+                <h3>"Restrict how we use your data"</h3>
+                <fieldset class:invalid=invalid>
+                    <legend>"Which uses?"</legend>
+                    {problem.map(|text| view! { <p class="problem" id="field-purposes-problem">{text}</p> })}
+                    {overview.purposes.clone().into_iter().map(|(id, name)| {
+                        let field = format!("purpose-{id}");
+                        view! {
+                            <div class="choice">
+                                <input type="checkbox" id=field.clone() name=field.clone() value="on" checked=outcome.value(&field) == "on"/>
+                                <label for=field>{name}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                {text_box(&outcome, "reason", "Why? (optional)")}
+                <button type="submit">"Ask for the restriction"</button>
+            </form>
+        }
+    });
+    let erasure = offers("deletion").then(|| view! {
+        <p><a href="/account/privacy/erasure">"Ask us to erase your data"</a> " (you see what it does first)."</p>
+    });
+    view! {
+        <section class="privacy-ask">
+            <h2>"Ask us"</h2>
+            {correction}
+            {restriction}
+            {erasure}
+        </section>
+    }
+}
+
+/// `/account/privacy/erasure`: what erasure does, then the request.
+#[component]
+pub fn ErasurePage() -> impl IntoView {
+    let outcome = use_outcome();
+    let preview = Resource::new_blocking(|| (), |()| erasure_preview());
+    view! {
+        <h1>"Erase your data"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let outcome = outcome.await;
+                match preview.await {
+                    Ok(preview) => erasure_view(preview, &outcome).into_any(),
+                    Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/account/privacy/erasure">"sign in"</a> "."</p> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn erasure_view(
+    preview: ErasurePlanView,
+    outcome: &crate::forms::FormOutcome,
+) -> impl IntoView + use<> {
+    let problem = outcome.problem("confirm");
+    let invalid = problem.is_some();
+    view! {
+        <FormMessage outcome=outcome.clone()/>
+        <section class="erasure-plan">
+            <h2>"What is deleted"</h2>
+            <ul>{preview.deleted.into_iter().map(|(what, n)| view! { <li>{format!("{what}: {n}")}</li> }).collect_view()}</ul>
+            <h2>"What is kept, and why"</h2>
+            {if preview.exceptions.is_empty() {
+                view! { <p>"Nothing: everything is deleted."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="exceptions">{preview.exceptions.into_iter().map(|(what, n, treatment, why)| view! {
+                        <li>{format!("{what}: {n}, {treatment}. {why}")}</li>
+                    }).collect_view()}</ul>
+                }.into_any()
+            }}
+            <h2>"Who else is told"</h2>
+            {if preview.partners.is_empty() {
+                view! { <p>"No partner holds your data."</p> }.into_any()
+            } else {
+                view! { <ul class="partners">{preview.partners.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul> }.into_any()
+            }}
+            <h2>"What stops working"</h2>
+            <ul class="effects">{preview.effects.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+        </section>
+        <form method="post" action="/account/privacy/erasure" class="stacked privacy-erasure">
+            <div class="choice" class:invalid=invalid>
+                {problem.map(|text| view! { <p class="problem" id="field-confirm-problem">{text}</p> })}
+                <input type="checkbox" id="field-confirm" name="confirm" value="yes"/>
+                <label for="field-confirm">"I have read what erasure does and want my data erased."</label>
+            </div>
+            {text_box(outcome, "reason", "Anything we should know? (optional)")}
+            <button type="submit">"Ask for the erasure"</button>
+        </form>
     }
 }
 

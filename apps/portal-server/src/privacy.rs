@@ -1,4 +1,5 @@
-//! The privacy centre's actions: asking for a copy of one's data, and downloading it.
+//! The privacy centre's actions: asking for a copy of one's data, downloading it, and asking
+//! for a correction, a restriction or an erasure.
 //!
 //! `POST /account/privacy/access` records an access request with the policy's deadline,
 //! records the signed-in session as the identity check (where the policy accepts it) and
@@ -6,20 +7,23 @@
 //! proof of identity, the request stays open for the privacy office. The copy is
 //! `GET /account/privacy/requests/{id}/data.zip`: the store's access export (every declared
 //! table, audited), only for the person whose answered access request it is; anyone else's id
-//! is the same 404 as an unknown one.
+//! is the same 404 as an unknown one. Corrections, restrictions and erasures are requests the
+//! privacy office answers: recorded with what the person wrote (sealed) and the policy's
+//! deadline, each only where the policy offers the right; an erasure is asked for from the
+//! page that first shows what it deletes, keeps and stops (J37).
 
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pledge_policy::model::{IdentityCheck, RightKind};
 use pledge_store::StoreError;
-use pledge_store::accounts::ActiveSession;
-use pledge_store::requests::RequestStatus;
+use pledge_store::accounts::{ActiveSession, FieldProblem};
+use pledge_store::requests::{NewRequest, RequestStatus, Requester};
 use portal_app::forms::FormOutcome;
 use portal_app::state::now;
 use uuid::Uuid;
 
-use crate::accounts::sentence;
+use crate::accounts::{field, kept, outcome_with, sentence};
 use crate::web::{Server, read_form, see_other, unavailable};
 
 const CENTRE: &str = "/account/privacy";
@@ -118,4 +122,136 @@ pub async fn download(
             .into_response(),
         Err(error) => unavailable(&error),
     }
+}
+
+/// The longest text a request form takes.
+const MAX_DETAILS: usize = 2000;
+
+/// What the person wrote in `name`, trimmed; a problem when it is too long.
+fn text_of<'f>(
+    fields: &'f std::collections::BTreeMap<String, String>,
+    name: &'static str,
+    problems: &mut Vec<FieldProblem>,
+) -> &'f str {
+    let text = field(fields, name).trim();
+    if text.chars().count() > MAX_DETAILS {
+        problems.push(FieldProblem {
+            field: name,
+            message: format!("Keep it under {MAX_DETAILS} characters."),
+        });
+    }
+    text
+}
+
+/// The details a request of `kind` is recorded with, from its form; or what is wrong with it.
+fn details_for(
+    kind: RightKind,
+    fields: &std::collections::BTreeMap<String, String>,
+    policy: &pledge_policy::ValidPolicy,
+) -> Result<String, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let details = match kind {
+        RightKind::Rectification => {
+            let text = text_of(fields, "details", &mut problems);
+            if text.is_empty() {
+                problems.push(FieldProblem {
+                    field: "details",
+                    message: "Say what is wrong and what it should say.".to_owned(),
+                });
+            }
+            text.to_owned()
+        }
+        RightKind::Restriction => {
+            let purposes: Vec<String> = policy
+                .policy()
+                .purposes
+                .iter()
+                .map(|p| p.id.to_string())
+                .filter(|id| field(fields, &format!("purpose-{id}")) == "on")
+                .collect();
+            if purposes.is_empty() {
+                problems.push(FieldProblem {
+                    field: "purposes",
+                    message: "Choose at least one use of your data to restrict.".to_owned(),
+                });
+            }
+            let reason = text_of(fields, "reason", &mut problems);
+            format!("purposes: {}\nreason: {reason}", purposes.join(", "))
+        }
+        _ => {
+            if field(fields, "confirm") != "yes" {
+                problems.push(FieldProblem {
+                    field: "confirm",
+                    message: "Tick the box to confirm you have read what erasure does.".to_owned(),
+                });
+            }
+            let reason = text_of(fields, "reason", &mut problems);
+            format!("confirmed after reading what erasure does\nreason: {reason}")
+        }
+    };
+    if problems.is_empty() {
+        Ok(details)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Records a request of `kind` the privacy office answers, with what the person wrote and the
+/// policy's deadline; a form with a problem comes back with it, nothing recorded.
+async fn ask(server: Server, request: Request, kind: RightKind, page: &str) -> Response {
+    let (parts, fields) = read_form(request).await;
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return see_other(&format!("/signin?next={page}"));
+    };
+    let store = &server.portal.store;
+    let policy = &server.portal.policy;
+    let details = match details_for(kind, &fields, policy) {
+        Ok(details) => details,
+        Err(problems) => {
+            let outcome = outcome_with(&fields, problems);
+            return server
+                .render_at(parts, page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+    };
+    let new = NewRequest {
+        requester: Requester::Subject,
+        details: Some(&details),
+        received: now(),
+    };
+    let actor = store.audit().actor(session.person);
+    match store
+        .open_request_as(session.person, kind, policy, new, actor)
+        .await
+    {
+        Ok(_) => see_other(&format!("{CENTRE}?requested=1")),
+        Err(error @ StoreError::RightNotOffered(_)) => {
+            let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
+            server
+                .render_at(parts, page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// `POST /account/privacy/correction`.
+pub async fn request_correction(State(server): State<Server>, request: Request) -> Response {
+    ask(server, request, RightKind::Rectification, CENTRE).await
+}
+
+/// `POST /account/privacy/restriction`.
+pub async fn request_restriction(State(server): State<Server>, request: Request) -> Response {
+    ask(server, request, RightKind::Restriction, CENTRE).await
+}
+
+/// `POST /account/privacy/erasure`: asked for from the page that shows what erasure does.
+pub async fn request_erasure(State(server): State<Server>, request: Request) -> Response {
+    ask(
+        server,
+        request,
+        RightKind::Erasure,
+        "/account/privacy/erasure",
+    )
+    .await
 }

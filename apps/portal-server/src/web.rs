@@ -348,6 +348,18 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             limited(post(crate::privacy::request_access)),
         )
         .route(
+            "/account/privacy/correction",
+            limited(post(crate::privacy::request_correction)),
+        )
+        .route(
+            "/account/privacy/restriction",
+            limited(post(crate::privacy::request_restriction)),
+        )
+        .route(
+            "/account/privacy/erasure",
+            limited(post(crate::privacy::request_erasure)),
+        )
+        .route(
             "/account/privacy/requests/{id}/data.zip",
             axum::routing::get(crate::privacy::download),
         )

@@ -53,6 +53,7 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
     row("/api/published-policy", "", Caller::Anyone),
     row("/api/cookie-settings", "", Caller::Anyone),
     row("/api/privacy-overview", "", Caller::SignedIn),
+    row("/api/erasure-preview", "", Caller::SignedIn),
     row("/api/policy-versions", "", Caller::Anyone),
     row("/api/policy-version", "version=none", Caller::Anyone),
     row("/api/policy-changes", "from=none&to=none", Caller::Anyone),
@@ -119,6 +120,11 @@ pub const PAGES: &[Row] = &[
     row("/privacy", "/privacy", Caller::Anyone),
     row("/cookies", "/cookies", Caller::Anyone),
     row("/account/privacy", "/account/privacy", Caller::SignedIn),
+    row(
+        "/account/privacy/erasure",
+        "/account/privacy/erasure",
+        Caller::SignedIn,
+    ),
     row("/privacy/versions", "/privacy/versions", Caller::Anyone),
     row(
         "/privacy/versions/{version}",

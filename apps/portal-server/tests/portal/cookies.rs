@@ -269,18 +269,7 @@ async fn j20_j24_jtec_asks_with_its_own_choice_cookie_and_sets_no_providers_cook
 }
 
 async fn demo_learner(portal: &crate::support::Portal, session_cookie: &str) -> String {
-    let reply = portal
-        .post(
-            "/signin",
-            &[
-                ("email", "learner@demo.pledge.invalid"),
-                ("password", "demo tangerine orbit 2026"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 303, "{}", reply.body);
-    reply.cookie_pair(session_cookie)
+    crate::support::sign_in_demo(portal, "learner", session_cookie).await
 }
 
 #[tokio::test]

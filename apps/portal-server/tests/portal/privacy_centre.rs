@@ -7,18 +7,7 @@ use crate::support::{Backend, Portal, start_on};
 const COOKIE: &str = "__Host-kx_session";
 
 async fn demo_session(portal: &Portal, role: &str) -> String {
-    let reply = portal
-        .post(
-            "/signin",
-            &[
-                ("email", &format!("{role}@demo.pledge.invalid")),
-                ("password", "demo tangerine orbit 2026"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 303, "{}", reply.body);
-    reply.cookie_pair(COOKIE)
+    crate::support::sign_in_demo(portal, role, COOKIE).await
 }
 
 #[tokio::test]
@@ -115,5 +104,162 @@ async fn k41_a_signed_in_persons_cookie_answers_are_in_their_consent_history() {
     assert!(
         consents.contains("<td>Personalisation cookies</td><td>withdrawn</td>"),
         "{consents}"
+    );
+}
+
+fn requests_table(body: &str) -> &str {
+    body.split("class=\"requests\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_else(|| panic!("no requests table: {body}"))
+}
+
+#[tokio::test]
+async fn w53_corrections_restrictions_and_erasures_are_asked_for_with_their_deadlines() {
+    let portal = crate::support::start_with(
+        crate::support::DataDir::new(),
+        &["--pack", "westmontera"],
+        None,
+    );
+    let me = crate::support::sign_in_demo(&portal, "learner", "__Host-wm_session").await;
+    let page = portal.get("/account/privacy", Some(&me)).await;
+    assert!(page.body.contains("action=\"/account/privacy/correction\""));
+    assert!(
+        page.body
+            .contains("action=\"/account/privacy/restriction\"")
+    );
+    assert!(page.body.contains("href=\"/account/privacy/erasure\""));
+
+    // Bad input: the field's problem next to it, what was typed kept, nothing recorded.
+    let empty = portal
+        .post(
+            "/account/privacy/correction",
+            &[("details", "  ")],
+            Some(&me),
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("id=\"field-details-problem\""));
+    assert!(
+        empty
+            .body
+            .contains("Say what is wrong and what it should say.")
+    );
+    let none_chosen = portal
+        .post(
+            "/account/privacy/restriction",
+            &[("reason", "I dispute my marks")],
+            Some(&me),
+        )
+        .await;
+    assert_eq!(none_chosen.status, 422);
+    assert!(
+        none_chosen
+            .body
+            .contains("Choose at least one use of your data to restrict.")
+    );
+    assert!(none_chosen.body.contains("I dispute my marks"), "kept");
+    let unconfirmed = portal
+        .post(
+            "/account/privacy/erasure",
+            &[("reason", "leaving")],
+            Some(&me),
+        )
+        .await;
+    assert_eq!(unconfirmed.status, 422);
+    assert!(unconfirmed.body.contains("Tick the box to confirm"));
+    assert!(
+        unconfirmed.body.contains("What is kept, and why"),
+        "the plan again"
+    );
+    let page = portal.get("/account/privacy", Some(&me)).await;
+    assert!(
+        !page.body.contains("class=\"requests\""),
+        "nothing recorded: {}",
+        page.body
+    );
+
+    let corrected = portal
+        .post(
+            "/account/privacy/correction",
+            &[("details", "My name is spelt Ada, not Adah.")],
+            Some(&me),
+        )
+        .await;
+    assert_eq!(corrected.location(), "/account/privacy?requested=1");
+    let page = portal.get("/account/privacy", Some(&me)).await;
+    let purpose = page
+        .body
+        .split("name=\"purpose-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let restricted = portal
+        .post(
+            "/account/privacy/restriction",
+            &[(&format!("purpose-{purpose}"), "on")],
+            Some(&me),
+        )
+        .await;
+    assert_eq!(restricted.location(), "/account/privacy?requested=1");
+
+    let plan = portal.get("/account/privacy/erasure", Some(&me)).await;
+    assert_eq!(plan.status, 200);
+    for heading in [
+        "What is deleted",
+        "What is kept, and why",
+        "Who else is told",
+        "What stops working",
+    ] {
+        assert!(plan.body.contains(heading), "{heading}: {}", plan.body);
+    }
+    assert!(
+        plan.body.contains("your account is closed"),
+        "{}",
+        plan.body
+    );
+    let erased = portal
+        .post("/account/privacy/erasure", &[("confirm", "yes")], Some(&me))
+        .await;
+    assert_eq!(erased.location(), "/account/privacy?requested=1");
+
+    let page = portal.get("/account/privacy", Some(&me)).await;
+    let requests = requests_table(&page.body);
+    for right in ["correction", "restriction", "deletion"] {
+        assert!(
+            requests.contains(&format!("<td>{right}</td>")),
+            "{right}: {requests}"
+        );
+    }
+    assert_eq!(requests.matches("being answered").count(), 3);
+    assert!(requests.contains("days left)"), "the countdown: {requests}");
+}
+
+#[tokio::test]
+async fn kexara_offers_no_restriction_so_none_can_be_asked_for() {
+    let portal = crate::support::start();
+    let me = demo_session(&portal, "learner").await;
+    let page = portal.get("/account/privacy", Some(&me)).await;
+    assert!(page.body.contains("action=\"/account/privacy/correction\""));
+    assert!(
+        !page
+            .body
+            .contains("action=\"/account/privacy/restriction\"")
+    );
+    let refused = portal
+        .post(
+            "/account/privacy/restriction",
+            &[("purpose-service-delivery", "on")],
+            Some(&me),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("does not offer the restriction right"),
+        "{}",
+        refused.body
     );
 }

@@ -496,3 +496,20 @@ async fn serve_smtp(stream: tokio::net::TcpStream, messages: Kept) {
         }
     }
 }
+
+/// Signs the demo person `role` in and returns the session cookie `cookie` (the pack's own
+/// session cookie name) as a `name=value` pair.
+pub async fn sign_in_demo(portal: &Portal, role: &str, cookie: &str) -> String {
+    let reply = portal
+        .post(
+            "/signin",
+            &[
+                ("email", &format!("{role}@demo.pledge.invalid")),
+                ("password", "demo tangerine orbit 2026"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    reply.cookie_pair(cookie)
+}
