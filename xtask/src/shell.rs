@@ -8,7 +8,11 @@ use anyhow::{Context, Result, bail};
 
 /// The workspace root: the parent of this crate's directory.
 pub fn workspace_root() -> Result<PathBuf> {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // `cargo run` says where the xtask it runs lives. The path compiled in is only a fallback:
+    // clones sharing one target directory share one `xtask` binary, so the compiled-in path
+    // can name another clone.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest_dir
         .parent()
         .map(Path::to_path_buf)
