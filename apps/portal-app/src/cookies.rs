@@ -132,12 +132,7 @@ fn catalogue_rows(policy: &pledge_policy::ValidPolicy) -> Vec<CatalogueRow> {
             category: c.category.plain_words().to_owned(),
             set_by: c.provider.as_ref().map_or_else(
                 || "this site".to_owned(),
-                |provider| {
-                    p.partners
-                        .iter()
-                        .find(|partner| &partner.id == provider)
-                        .map_or_else(|| provider.to_string(), |partner| partner.name.clone())
-                },
+                |provider| crate::state::partner_name(policy, &provider.to_string()),
             ),
             lifetime: match c.lifetime {
                 pledge_policy::model::CookieLifetime::Session => {

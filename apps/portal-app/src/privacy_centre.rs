@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::PortalError;
 use crate::forms::{FormMessage, use_outcome};
 
-pub use server_fns::privacy_overview;
+pub use server_fns::{erasure_preview, privacy_overview};
 
 /// A category of the policy the portal holds records of for this person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,11 +235,6 @@ mod server_fns {
             access_deadline,
         })
     }
-}
-
-#[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
-mod erasure_fns {
-    use super::*;
 
     /// What erasing the signed-in person would do: what goes, what stays and why, who is
     /// told, what stops working (J37). About themselves only.
@@ -252,14 +247,6 @@ mod erasure_fns {
         let state = crate::state::portal_state()?;
         let policy = &state.policy;
         let plan = state.store.erasure_plan(session.person, policy).await?;
-        let partner_name = |id: &str| {
-            policy
-                .policy()
-                .partners
-                .iter()
-                .find(|p| p.id.to_string() == id)
-                .map_or_else(|| id.to_owned(), |p| p.name.clone())
-        };
         Ok(ErasurePlanView {
             deleted: plan
                 .deleted
@@ -278,13 +265,15 @@ mod erasure_fns {
                     )
                 })
                 .collect(),
-            partners: plan.partners.iter().map(|id| partner_name(id)).collect(),
+            partners: plan
+                .partners
+                .iter()
+                .map(|id| crate::state::partner_name(policy, id))
+                .collect(),
             effects: plan.effects.iter().map(|e| (*e).to_owned()).collect(),
         })
     }
 }
-
-pub use erasure_fns::erasure_preview;
 
 /// A text box with its label and, after a refusal, its problem next to it and what was typed.
 fn text_box(

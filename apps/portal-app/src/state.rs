@@ -108,3 +108,14 @@ pub fn set_status(status: http::StatusCode) {
         response.set_status(status);
     }
 }
+
+/// The name of the partner `id` of `policy`, or the id itself when the policy has no such
+/// partner.
+pub fn partner_name(policy: &pledge_policy::ValidPolicy, id: &str) -> String {
+    policy
+        .policy()
+        .partners
+        .iter()
+        .find(|partner| partner.id.to_string() == id)
+        .map_or_else(|| id.to_owned(), |partner| partner.name.clone())
+}
