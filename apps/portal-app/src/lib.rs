@@ -24,6 +24,7 @@ pub mod exams;
 pub mod forms;
 pub mod islands;
 pub mod learning;
+pub mod office;
 pub mod payments;
 pub mod policy_page;
 pub mod privacy_centre;
@@ -115,6 +116,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teaching") view=admin::TeachingPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/funding") view=admin::FundingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/requests") view=office::RequestQueuePage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/requests/:id") view=office::OfficeRequestPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/holds") view=office::HoldsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/processing") view=office::RecordOfProcessingPage ssr=SsrMode::Async/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset/:token") view=account::ResetPage ssr=SsrMode::Async/>

@@ -69,6 +69,24 @@ pub fn require_role(
     }
 }
 
+/// The signed-in person if they hold any of `roles`; otherwise a redirect to sign in (coming
+/// back to `next`) or a 403.
+///
+/// # Errors
+/// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`].
+pub fn require_any_role(
+    next: &str,
+    roles: &[pledge_domain::Role],
+) -> Result<pledge_store::accounts::ActiveSession, PortalError> {
+    let session = require_viewer(next)?;
+    if roles.iter().any(|role| session.has(*role)) {
+        Ok(session)
+    } else {
+        set_status(http::StatusCode::FORBIDDEN);
+        Err(PortalError::Forbidden)
+    }
+}
+
 /// The current time. The only clock the portal's pages read.
 pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()

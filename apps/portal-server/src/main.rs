@@ -14,6 +14,7 @@ mod cookies;
 mod demo;
 mod learning;
 mod mail;
+mod office;
 mod outbox;
 mod payments;
 mod privacy;

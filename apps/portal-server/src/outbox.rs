@@ -1,6 +1,8 @@
 //! The outbox sender: delivers the messages the store queued with the changes that caused
-//! them. For now it sends payment receipts ([`RECEIPT_MESSAGE`]); the other kinds wait in
-//! the outbox for the privacy office's sender.
+//! them: payment receipts ([`RECEIPT_MESSAGE`]) and the notices a person is owed about their
+//! requests ([`PERSON_NOTICES`]: extended, answered, refused, erasure done). Notices to
+//! partners (corrections and erasures forwarded through their own channels) wait in the
+//! outbox for the partner registry's sender.
 //!
 //! Every instance runs one sender. Messages are claimed with a lease before they are sent and
 //! marked sent after, so two instances never send the same one at once; a message whose send
@@ -22,6 +24,17 @@ const POLL: Duration = Duration::from_secs(5);
 const LEASE_MINUTES: i64 = 5;
 /// The most messages claimed at once.
 const BATCH: u64 = 20;
+
+/// The notices to people about their requests, by kind: (kind, subject).
+pub const PERSON_NOTICES: [(&str, &str); 4] = [
+    (
+        "request-extended",
+        "We need more time to answer your request",
+    ),
+    ("request-completed", "We have answered your request"),
+    ("request-refused", "We cannot do what you asked"),
+    ("erasure-confirmation", "Your data has been erased"),
+];
 
 /// This process's name in the outbox's claims.
 fn instance() -> String {
@@ -47,7 +60,13 @@ async fn deliver_due(server: &Server, instance: &str) {
     let store = &server.portal.store;
     let claimed = match store
         .claim_messages_of(
-            &[RECEIPT_MESSAGE],
+            &[
+                RECEIPT_MESSAGE,
+                PERSON_NOTICES[0].0,
+                PERSON_NOTICES[1].0,
+                PERSON_NOTICES[2].0,
+                PERSON_NOTICES[3].0,
+            ],
             instance,
             BATCH,
             time::Duration::minutes(LEASE_MINUTES),
@@ -62,7 +81,12 @@ async fn deliver_due(server: &Server, instance: &str) {
         }
     };
     for message in claimed {
-        match send_receipt(server, &message).await {
+        let sent = if message.kind == RECEIPT_MESSAGE {
+            send_receipt(server, &message).await
+        } else {
+            send_notice(server, &message).await
+        };
+        match sent {
             Ok(()) => {
                 if let Err(error) = store.mark_sent(message.id, instance, now()).await {
                     eprintln!(
@@ -146,4 +170,59 @@ fn receipt_text(server: &Server, receipt: &ReceiptEmail, what: &str) -> Email {
             payment.id,
         ),
     }
+}
+
+/// The words of a notice to a person about their request.
+fn notice_body(server: &Server, message: &ClaimedMessage) -> String {
+    let organisation = server.organisation();
+    let due = message
+        .payload
+        .get("due")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
+        .map(portal_app::state::minute);
+    let reason = message
+        .payload
+        .get("reason")
+        .and_then(serde_json::Value::as_str);
+    let what = match (message.kind.as_str(), due, reason) {
+        ("request-extended", Some(due), _) => format!(
+            "Your request is complex, so we are using the extra time the law allows: we will \
+             answer it by {due}."
+        ),
+        ("request-refused", _, Some(reason)) => {
+            format!("We cannot do what you asked, because:\n\n{reason}")
+        }
+        ("erasure-confirmation", _, _) => "We have erased your data, except what the law \
+             requires us to keep (your privacy centre showed what and why before you asked). \
+             The partners who received your data have been told."
+            .to_owned(),
+        _ => "We have answered your request.".to_owned(),
+    };
+    format!(
+        "{what}\n\nYou can see your requests, signed in, at\n{}/account/privacy\n\n\
+         You may also complain to the data-protection authority.\n\n{organisation}\n",
+        server.public_url
+    )
+}
+
+/// Sends a notice to the person a request is about (the address was sealed in the outbox).
+async fn send_notice(server: &Server, message: &ClaimedMessage) -> Result<(), String> {
+    let Some(to) = message.address.clone() else {
+        return Ok(());
+    };
+    let subject = PERSON_NOTICES
+        .iter()
+        .find(|(kind, _)| *kind == message.kind)
+        .map_or("About your request", |(_, subject)| subject);
+    let email = Email {
+        to,
+        subject: format!("{subject} ({})", server.organisation()),
+        body: notice_body(server, message),
+    };
+    server
+        .mailer
+        .send(&server.from, email)
+        .await
+        .map_err(|error| format!("the mail server refused it: {error}"))
 }

@@ -433,6 +433,15 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/admin/teaching/assign", post(crate::admin::assign))
         .route("/admin/teaching/unassign", post(crate::admin::unassign))
         .route("/admin/funding", post(crate::admin::record_funding))
+        .route("/office/requests/{id}/verify", post(crate::office::verify))
+        .route("/office/requests/{id}/extend", post(crate::office::extend))
+        .route("/office/requests/{id}/refuse", post(crate::office::refuse))
+        .route("/office/requests/{id}/answer", post(crate::office::answer))
+        .route("/office/holds", post(crate::office::place_hold))
+        .route(
+            "/office/holds/{id}/release",
+            post(crate::office::release_hold),
+        )
         .route("/tours/{slug}/book", post(crate::tours::book))
         .route(
             "/tours/manage/{departure}/send",

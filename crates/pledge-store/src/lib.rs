@@ -32,6 +32,7 @@ mod holds;
 pub mod learning;
 pub mod mfa;
 mod migration;
+pub mod office;
 pub mod outbox;
 pub mod payments;
 mod people;

@@ -59,8 +59,9 @@ impl RequestStatus {
     }
 }
 
-/// The stored name of a right.
-pub(crate) const fn kind_name(kind: RightKind) -> &'static str {
+/// The stored name of a right (`rectification`, `erasure`).
+#[must_use]
+pub const fn kind_name(kind: RightKind) -> &'static str {
     match kind {
         RightKind::Access => "access",
         RightKind::Portability => "portability",

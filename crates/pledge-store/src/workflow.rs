@@ -38,13 +38,28 @@ impl Correction {
     }
 }
 
-const fn method_name(method: IdentityCheck) -> &'static str {
+/// The stored name of an identity check (`signed-in`, `document`).
+#[must_use]
+pub const fn method_name(method: IdentityCheck) -> &'static str {
     match method {
         IdentityCheck::SignedIn => "signed-in",
         IdentityCheck::EmailConfirmation => "email-confirmation",
         IdentityCheck::Document => "document",
         IdentityCheck::VerifiedGuardian => "verified-guardian",
     }
+}
+
+/// The identity check whose stored name is `name`, if any.
+#[must_use]
+pub fn parse_method(name: &str) -> Option<IdentityCheck> {
+    [
+        IdentityCheck::SignedIn,
+        IdentityCheck::EmailConfirmation,
+        IdentityCheck::Document,
+        IdentityCheck::VerifiedGuardian,
+    ]
+    .into_iter()
+    .find(|m| method_name(*m) == name)
 }
 
 impl Store {
@@ -236,7 +251,7 @@ impl Store {
         }
         let event = request_event(self, actor, Action::Update, current.person)?;
         self.audit.append(&txn, vec![event], now).await?;
-        let payload = json!({ "request": id.to_string() });
+        let payload = json!({ "request": id.to_string(), "reason": reason });
         self.notify_person(
             &txn,
             current.person,

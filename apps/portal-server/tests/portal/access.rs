@@ -18,6 +18,12 @@ pub enum Caller {
     Owner,
     /// Only people holding the role with this name (the demo accounts' names).
     Role(&'static str),
+    /// Only people holding one of these roles.
+    Roles(&'static [&'static str]),
+    /// Only people holding the role, about an object named by id; the row's example names
+    /// none, so the role's holders are told there is no such thing and everyone else is
+    /// refused.
+    RoleObject(&'static str),
 }
 
 /// One page route or server function: its path, an example that reaches it on the kexara
@@ -96,7 +102,18 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
     row("/api/survey-totals", "", Caller::Role("instructor")),
     row("/api/teaching", "", Caller::Role("administrator")),
     row("/api/funding", "", Caller::Role("administrator")),
+    row("/api/request-queue", "", Caller::Role("privacy-officer")),
+    row(
+        "/api/office-request",
+        "id=00000000-0000-7000-8000-000000000000",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    row("/api/hold-register", "", Caller::Role("privacy-officer")),
+    row("/api/record-of-processing", "", OFFICE_AND_ADMIN),
 ];
+
+/// The record of processing: the privacy office's, and the administrators'.
+const OFFICE_AND_ADMIN: Caller = Caller::Roles(&["privacy-officer", "administrator"]);
 
 /// Every page route of the portal.
 pub const PAGES: &[Row] = &[
@@ -221,4 +238,20 @@ pub const PAGES: &[Row] = &[
         "/admin/funding",
         Caller::Role("administrator"),
     ),
+    row(
+        "/office/requests",
+        "/office/requests",
+        Caller::Role("privacy-officer"),
+    ),
+    row(
+        "/office/requests/{id}",
+        "/office/requests/00000000-0000-7000-8000-000000000000",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    row(
+        "/office/holds",
+        "/office/holds",
+        Caller::Role("privacy-officer"),
+    ),
+    row("/office/processing", "/office/processing", OFFICE_AND_ADMIN),
 ];

@@ -33,7 +33,11 @@ async fn check_row(portal: &Portal, row: Row, sessions: &[(&str, String)]) {
             matches!(anonymous.status, 200 | 404 | 422),
             "{what} is public: {anonymous:?}"
         ),
-        Caller::SignedIn | Caller::Owner | Caller::Role(_) => {
+        Caller::SignedIn
+        | Caller::Owner
+        | Caller::Role(_)
+        | Caller::Roles(_)
+        | Caller::RoleObject(_) => {
             assert_eq!(anonymous.status, 401, "{what} asks nobody to sign in");
             assert_eq!(anonymous.body, "\"SignInRequired\"", "{what}: nothing else");
         }
@@ -47,7 +51,11 @@ async fn check_row(portal: &Portal, row: Row, sessions: &[(&str, String)]) {
             reply.status,
             reply.body
         );
-        if matches!(row.caller, Caller::Role(_)) && reply.status == 403 {
+        if matches!(
+            row.caller,
+            Caller::Role(_) | Caller::Roles(_) | Caller::RoleObject(_)
+        ) && reply.status == 403
+        {
             assert_eq!(
                 reply.body, "\"Forbidden\"",
                 "{what} as {person}: nothing else"
@@ -75,7 +83,11 @@ async fn check_page(portal: &Portal, page: Row, sessions: &[(&str, String)]) {
             anonymous.status,
             anonymous.body
         ),
-        Caller::SignedIn | Caller::Owner | Caller::Role(_) => assert!(
+        Caller::SignedIn
+        | Caller::Owner
+        | Caller::Role(_)
+        | Caller::Roles(_)
+        | Caller::RoleObject(_) => assert!(
             to_sign_in(&anonymous),
             "{what} sends nobody to sign in: {} {:?}",
             anonymous.status,
@@ -103,6 +115,8 @@ fn as_ruled(caller: Caller, person: &str, status: u16, public: u16) -> bool {
         Caller::SignedIn => status == 200,
         Caller::Owner => matches!(status, 403 | 404),
         Caller::Role(role) => status == if role == person { 200 } else { 403 },
+        Caller::Roles(roles) => status == if roles.contains(&person) { 200 } else { 403 },
+        Caller::RoleObject(role) => status == if role == person { 404 } else { 403 },
     }
 }
 

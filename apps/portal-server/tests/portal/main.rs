@@ -18,6 +18,7 @@ mod cookies;
 mod denials;
 mod exams;
 mod learning;
+mod office;
 mod payments;
 mod policy_versions;
 mod privacy_centre;

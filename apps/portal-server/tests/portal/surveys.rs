@@ -5,20 +5,7 @@
 use crate::support::{Backend, Portal, start_on};
 
 async fn jtec_session(portal: &Portal, role: &str) -> String {
-    let reply = portal
-        .post(
-            "/signin",
-            &[
-                ("email", &format!("{role}@demo.pledge.invalid")),
-                ("password", "demo tangerine orbit 2026"),
-                ("next", "/"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 303, "{}", reply.body);
-    let set = reply.header("set-cookie").expect("a session cookie");
-    set.split(';').next().unwrap().to_owned()
+    crate::support::sign_in_demo_hashed(portal, role).await
 }
 
 #[tokio::test]

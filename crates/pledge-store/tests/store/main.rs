@@ -21,6 +21,7 @@ mod export;
 mod holds;
 mod learning;
 mod modules;
+mod office;
 mod payments;
 mod people;
 mod policy_versions;

@@ -1,0 +1,512 @@
+//! The privacy office over HTTP: the request queue with deadlines, a request checked, extended,
+//! answered (the correction, restriction or erasure carried out) or refused, the person told
+//! by email; legal holds placed and released, stopping an erasure while in force; the record
+//! of processing. Every form refuses anyone but a privacy officer, and bad input changes
+//! nothing.
+
+use crate::support::{Backend, DataDir, Mailbox, Portal, Reply, start_on, start_with};
+
+const LEARNER: &str = "learner@demo.pledge.invalid";
+
+/// A JTEC demo person's session cookie (its name carries a hash, as WordPress's does).
+async fn session(portal: &Portal, role: &str) -> String {
+    crate::support::sign_in_demo_hashed(portal, role).await
+}
+
+/// A JTEC staff session, with the second step JTEC requires of staff set up (W43's rule).
+async fn staff_session(portal: &Portal, role: &str) -> String {
+    use crate::accounts::{code_for, shown_key};
+    let cookie = session(portal, role).await;
+    portal
+        .post("/account/second-step/start", &[], Some(&cookie))
+        .await;
+    let page = portal.get("/account/second-step", Some(&cookie)).await;
+    let key = shown_key(&page.body);
+    let on = portal
+        .post(
+            "/account/second-step",
+            &[("code", &code_for(&key, 0))],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(on.status, 200, "{}", on.body);
+    cookie
+}
+
+/// The address of the office's page for the newest request in the queue of `kind`.
+async fn newest_request(portal: &Portal, officer: &str, kind: &str) -> String {
+    let queue = portal.get("/office/requests", Some(officer)).await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    let marker = format!("\">{kind}</a>");
+    queue
+        .body
+        .split("href=\"/office/requests/")
+        .skip(1)
+        .filter(|rest| rest.contains(&marker) && rest.find(&marker) < rest.find("</tr>"))
+        .filter_map(|rest| rest.split('"').next())
+        .map(|id| format!("/office/requests/{id}"))
+        .next()
+        .unwrap_or_else(|| panic!("no {kind} request in the queue: {}", queue.body))
+}
+
+/// Asks for something in the learner's privacy centre.
+async fn ask(portal: &Portal, learner: &str, path: &str, fields: &[(&str, &str)]) {
+    let asked = portal.post(path, fields, Some(learner)).await;
+    assert_eq!(
+        asked.location(),
+        "/account/privacy?requested=1",
+        "{}",
+        asked.body
+    );
+}
+
+fn status_of(page: &Reply) -> &str {
+    page.body
+        .split("<dd class=\"status\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("no status: {}", page.body))
+}
+
+async fn wait_for_mail(mail: &Mailbox, to: &str, subject: &str) -> String {
+    for _ in 0..100 {
+        if let Some(found) = mail.to(to).into_iter().find(|m| m.contains(subject)) {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no {subject:?} reached {to}: {:?}", mail.to(to));
+}
+
+#[tokio::test]
+async fn j37_the_office_corrects_after_checking_identity_and_the_person_is_told() {
+    let mail = Mailbox::start().await;
+    let portal = start_with(DataDir::new(), &["--pack", "jtec"], Some(&mail));
+    let learner = session(&portal, "learner").await;
+    let officer = staff_session(&portal, "privacy-officer").await;
+    ask(
+        &portal,
+        &learner,
+        "/account/privacy/correction",
+        &[("details", "My name is Ada Lovelace.")],
+    )
+    .await;
+
+    let queue = portal.get("/office/requests", Some(&officer)).await;
+    assert!(
+        queue
+            .body
+            .contains("Demo learner &lt;learner@demo.pledge.invalid&gt;"),
+        "{}",
+        queue.body
+    );
+    assert!(queue.body.contains("days left") && queue.body.contains("not checked"));
+    let page = newest_request(&portal, &officer, "correction").await;
+    let shown = portal.get(&page, Some(&officer)).await;
+    assert!(
+        shown.body.contains("My name is Ada Lovelace."),
+        "what they wrote"
+    );
+    assert_eq!(status_of(&shown), "open");
+
+    // Nothing is carried out before the identity check; bad input changes nothing.
+    let early = portal
+        .post(
+            &format!("{page}/answer"),
+            &[("field", "display_name"), ("value", "Ada Lovelace")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(early.status, 422);
+    assert!(
+        early
+            .body
+            .contains("Check their identity before answering.")
+    );
+    assert!(
+        early.body.contains("value=\"Ada Lovelace\""),
+        "what was typed is kept"
+    );
+    let unknown = portal
+        .post(
+            &format!("{page}/verify"),
+            &[("method", "astrology")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    let checked = portal
+        .post(
+            &format!("{page}/verify"),
+            &[("method", "email-confirmation")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(checked.location(), format!("{page}?done=identity"));
+    let empty = portal
+        .post(
+            &format!("{page}/answer"),
+            &[("field", "display_name"), ("value", " ")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty.body.contains("id=\"field-value-problem\""),
+        "next to the field"
+    );
+    assert_eq!(status_of(&portal.get(&page, Some(&officer)).await), "open");
+
+    let answered = portal
+        .post(
+            &format!("{page}/answer"),
+            &[("field", "display_name"), ("value", "Ada Lovelace")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(answered.location(), format!("{page}?done=answered"));
+    let shown = portal
+        .get(&format!("{page}?done=answered"), Some(&officer))
+        .await;
+    assert_eq!(status_of(&shown), "answered");
+    assert!(
+        shown
+            .body
+            .contains("Ada Lovelace &lt;learner@demo.pledge.invalid&gt;"),
+        "corrected"
+    );
+    assert!(shown.body.contains("the person is told"));
+    let told = wait_for_mail(&mail, LEARNER, "We have answered your request").await;
+    assert!(told.contains("/account/privacy"));
+    let centre = portal.get("/account/privacy", Some(&learner)).await;
+    assert!(centre.body.contains("<td>correction</td>") && centre.body.contains("answered"));
+}
+
+#[tokio::test]
+async fn j38_a_refusal_needs_a_reason_the_person_reads_and_an_extension_is_told() {
+    let mail = Mailbox::start().await;
+    let portal = start_with(DataDir::new(), &["--pack", "jtec"], Some(&mail));
+    let learner = session(&portal, "learner").await;
+    let officer = staff_session(&portal, "privacy-officer").await;
+    let centre = portal.get("/account/privacy", Some(&learner)).await;
+    let purpose = centre
+        .body
+        .split("name=\"purpose-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let field = format!("purpose-{purpose}");
+    ask(
+        &portal,
+        &learner,
+        "/account/privacy/restriction",
+        &[(&field, "on"), ("reason", "I dispute my marks")],
+    )
+    .await;
+    let page = newest_request(&portal, &officer, "restriction").await;
+    let shown = portal.get(&page, Some(&officer)).await;
+    assert!(
+        shown.body.contains(&format!(
+            "id=\"{field}\" name=\"{field}\" value=\"on\" checked"
+        )),
+        "the purpose asked for is ticked: {}",
+        shown.body
+    );
+
+    let blank = portal
+        .post(
+            &format!("{page}/refuse"),
+            &[("reason", "  ")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(blank.status, 422);
+    assert!(blank.body.contains("Give the reason the person will read."));
+    let extended = portal
+        .post(&format!("{page}/extend"), &[], Some(&officer))
+        .await;
+    assert_eq!(extended.location(), format!("{page}?done=extended"));
+    assert_eq!(
+        status_of(&portal.get(&page, Some(&officer)).await),
+        "extended"
+    );
+    let told = wait_for_mail(&mail, LEARNER, "We need more time").await;
+    assert!(told.contains("we will answer it by"), "{told}");
+    let again = portal
+        .post(&format!("{page}/extend"), &[], Some(&officer))
+        .await;
+    assert_eq!(again.status, 422, "one extension only");
+
+    let refused = portal
+        .post(
+            &format!("{page}/refuse"),
+            &[("reason", "Your marks were checked twice.")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(refused.location(), format!("{page}?done=refused"));
+    let shown = portal.get(&page, Some(&officer)).await;
+    assert_eq!(status_of(&shown), "refused");
+    assert!(
+        !shown.body.contains("/answer\""),
+        "a closed request has no forms"
+    );
+    let told = wait_for_mail(&mail, LEARNER, "We cannot do what you asked").await;
+    assert!(told.contains("Your marks were checked twice."), "{told}");
+    let late = portal
+        .post(&format!("{page}/answer"), &[(&field, "on")], Some(&officer))
+        .await;
+    assert_eq!(late.status, 422, "a refused request cannot be answered");
+}
+
+#[tokio::test]
+async fn j36_a_legal_hold_stops_an_erasure_until_it_is_released() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &["--pack", "jtec"], None);
+        let learner = session(&portal, "learner").await;
+        let officer = staff_session(&portal, "privacy-officer").await;
+
+        // Bad input on the hold form: each problem next to its field, nothing placed.
+        let nobody = portal
+            .post(
+                "/office/holds",
+                &[
+                    ("email", "nobody@example.org"),
+                    ("reason", "Claim"),
+                    ("owner", "Legal"),
+                ],
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(nobody.status, 422);
+        assert!(
+            nobody
+                .body
+                .contains("Nobody has an account with this address.")
+        );
+        let bad_date = portal
+            .post(
+                "/office/holds",
+                &[
+                    ("email", LEARNER),
+                    ("reason", "Claim"),
+                    ("owner", "Legal"),
+                    ("expires", "next week"),
+                ],
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(bad_date.status, 422);
+        assert!(bad_date.body.contains("id=\"field-expires-problem\""));
+        let no_reason = portal
+            .post(
+                "/office/holds",
+                &[("email", LEARNER), ("owner", "Legal")],
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(no_reason.status, 422);
+        assert!(
+            no_reason
+                .body
+                .contains("A legal hold needs a reason and an owner.")
+        );
+        assert!(
+            portal
+                .get("/office/holds", Some(&officer))
+                .await
+                .body
+                .contains("No holds.")
+        );
+
+        let placed = portal
+            .post(
+                "/office/holds",
+                &[
+                    ("email", LEARNER),
+                    ("reason", "Dispute over fees, claim 2026-17"),
+                    ("owner", "Legal team"),
+                    ("expires", "2030-01-31"),
+                ],
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(placed.location(), "/office/holds?changed=1");
+        let holds = portal.get("/office/holds", Some(&officer)).await;
+        assert!(
+            holds.body.contains("Dispute over fees, claim 2026-17")
+                && holds.body.contains("2030-01-31 23:59 UTC")
+        );
+
+        ask(
+            &portal,
+            &learner,
+            "/account/privacy/erasure",
+            &[("confirm", "yes")],
+        )
+        .await;
+        let page = newest_request(&portal, &officer, "deletion").await;
+        portal
+            .post(
+                &format!("{page}/verify"),
+                &[("method", "signed-in")],
+                Some(&officer),
+            )
+            .await;
+        let unconfirmed = portal
+            .post(&format!("{page}/answer"), &[], Some(&officer))
+            .await;
+        assert_eq!(unconfirmed.status, 422);
+        assert!(
+            unconfirmed
+                .body
+                .contains("Tick the box to confirm there are no grounds to refuse.")
+        );
+        let held = portal
+            .post(
+                &format!("{page}/answer"),
+                &[("confirm", "yes")],
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(held.status, 422);
+        assert!(
+            held.body
+                .contains("A legal hold is in force on this person: nothing was erased.")
+        );
+        assert_eq!(
+            portal.get("/account", Some(&learner)).await.status,
+            200,
+            "still here"
+        );
+
+        let release = holds
+            .body
+            .split("action=\"/office/holds/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap();
+        let released = portal
+            .post(&format!("/office/holds/{release}"), &[], Some(&officer))
+            .await;
+        assert_eq!(released.location(), "/office/holds?changed=1");
+        assert!(
+            portal
+                .get("/office/holds", Some(&officer))
+                .await
+                .body
+                .contains("released ")
+        );
+        let erased = portal
+            .post(
+                &format!("{page}/answer"),
+                &[("confirm", "yes")],
+                Some(&officer),
+            )
+            .await;
+        assert_eq!(erased.location(), format!("{page}?done=answered"));
+        let shown = portal.get(&page, Some(&officer)).await;
+        assert_eq!(status_of(&shown), "answered");
+        assert!(shown.body.contains("(erased)"), "{}", shown.body);
+        let gone = portal.get("/account", Some(&learner)).await;
+        assert_eq!(
+            gone.location(),
+            "/signin?next=/account",
+            "the erased person's sessions ended"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_office_forms_refuse_everyone_but_privacy_officers() {
+    let portal = start_with(DataDir::new(), &["--pack", "jtec"], None);
+    let learner = session(&portal, "learner").await;
+    ask(
+        &portal,
+        &learner,
+        "/account/privacy/correction",
+        &[("details", "Wrong name")],
+    )
+    .await;
+    let officer = staff_session(&portal, "privacy-officer").await;
+    let page = newest_request(&portal, &officer, "correction").await;
+    let forms = [
+        (format!("{page}/verify"), vec![("method", "signed-in")]),
+        (format!("{page}/extend"), vec![]),
+        (format!("{page}/refuse"), vec![("reason", "no")]),
+        (
+            format!("{page}/answer"),
+            vec![("field", "display_name"), ("value", "Mallory")],
+        ),
+        (
+            "/office/holds".to_owned(),
+            vec![("email", LEARNER), ("reason", "r"), ("owner", "o")],
+        ),
+    ];
+    for role in [
+        "learner",
+        "administrator",
+        "support-agent",
+        "content-moderator",
+        "finance",
+    ] {
+        let someone = if role == "learner" {
+            learner.clone()
+        } else {
+            staff_session(&portal, role).await
+        };
+        for (path, fields) in &forms {
+            let denied = portal.post(path, fields, Some(&someone)).await;
+            assert_eq!(denied.status, 403, "{path} as {role}");
+        }
+    }
+    for (path, fields) in &forms {
+        let anonymous = portal.post(path, fields, None).await;
+        assert!(
+            anonymous.location().starts_with("/signin?next=/office/"),
+            "{path}"
+        );
+    }
+    let shown = portal.get(&page, Some(&officer)).await;
+    assert_eq!(status_of(&shown), "open");
+    assert!(
+        shown.body.contains("not checked yet"),
+        "nothing was recorded"
+    );
+    assert!(
+        portal
+            .get("/office/holds", Some(&officer))
+            .await
+            .body
+            .contains("No holds.")
+    );
+    let made_up = portal
+        .post("/office/requests/not-an-id/answer", &[], Some(&officer))
+        .await;
+    assert_eq!(made_up.status, 404);
+}
+
+#[tokio::test]
+async fn the_record_of_processing_is_rendered_from_the_policy_for_the_office() {
+    let portal = crate::support::start();
+    let officer =
+        crate::support::sign_in_demo(&portal, "privacy-officer", "__Host-kx_session").await;
+    let record = portal.get("/office/processing", Some(&officer)).await;
+    assert_eq!(record.status, 200);
+    assert!(
+        record
+            .body
+            .contains("record of processing activities (GDPR Art. 30)"),
+        "{}",
+        record.body
+    );
+    let policy = pledge_policy::packs::load_pack("kexara").unwrap();
+    for purpose in &policy.policy().purposes {
+        assert!(
+            record.body.contains(&purpose.name),
+            "{} is in the record",
+            purpose.name
+        );
+    }
+}
