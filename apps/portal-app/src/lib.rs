@@ -119,6 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/office/requests") view=office::RequestQueuePage ssr=SsrMode::Async/>
                     <Route path=path!("/office/requests/:id") view=office::OfficeRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/holds") view=office::HoldsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/audit") view=office::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/processing") view=office::RecordOfProcessingPage ssr=SsrMode::Async/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset") view=account::ResetRequestPage ssr=SsrMode::Async/>

@@ -11,6 +11,10 @@
 //!   release one.
 //! - `/office/processing`: the record of processing activities (GDPR Art. 30), rendered from
 //!   the deployed policy.
+//! - `/office/audit`: the audit log, filtered by person, actor, action, data category and
+//!   time (a `GET` form), newest first; "verify the chain" (`?verify=1`) checks it against
+//!   its signed checkpoints and shows the result; a form posts to `/office/audit/checkpoint`
+//!   to sign a new checkpoint.
 //!
 //! Every page that names people reads them through the store, which audits each read as the
 //! officer's.
@@ -144,7 +148,64 @@ fn queue_row(queued: &pledge_store::office::QueuedRequest, now: time::OffsetDate
     }
 }
 
-pub use server_fns::{hold_register, office_request, record_of_processing, request_queue};
+/// One audit entry as the viewer lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    /// Its place in the log.
+    pub seq: u64,
+    /// When.
+    pub at: String,
+    /// Who acted.
+    pub actor: String,
+    /// What they did.
+    pub action: String,
+    /// Whose data.
+    pub subject: String,
+    /// Which categories.
+    pub categories: String,
+    /// Why.
+    pub purpose: String,
+    /// How it ended.
+    pub outcome: String,
+}
+
+/// The filters of the audit viewer, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilterForm {
+    /// The person's email address.
+    pub person: String,
+    /// The actor's email address, or a service's name.
+    pub actor: String,
+    /// An action's name.
+    pub action: String,
+    /// A category's id.
+    pub category: String,
+    /// From this day (`YYYY-MM-DD`).
+    pub from: String,
+    /// Up to and including this day.
+    pub until: String,
+}
+
+/// Everything the audit viewer shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    /// The newest matching entries, newest first.
+    pub rows: Vec<AuditRow>,
+    /// How many matched in all.
+    pub matched: usize,
+    /// What is wrong with a filter, if anything (then nothing is listed).
+    pub problem: Option<String>,
+    /// The actions to filter by.
+    pub actions: Vec<String>,
+    /// The policy's categories: (id, name).
+    pub categories: Vec<(String, String)>,
+    /// The chain check, when it was asked for: (verified, what it found).
+    pub check: Option<(bool, String)>,
+}
+
+pub use server_fns::{
+    audit_trail, hold_register, office_request, record_of_processing, request_queue,
+};
 
 #[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
 mod server_fns {
@@ -255,6 +316,66 @@ mod server_fns {
             .collect())
     }
 
+    /// The audit trail, filtered, for privacy officers (the people shown read, audited); with
+    /// `verify`, the chain checked too.
+    ///
+    /// # Errors
+    /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`].
+    #[server(endpoint = "audit-trail", input = GetUrl)]
+    pub async fn audit_trail(
+        person: String,
+        actor: String,
+        action: String,
+        category: String,
+        from: String,
+        until: String,
+        verify: bool,
+    ) -> Result<AuditView, PortalError> {
+        let filter = AuditFilterForm {
+            person,
+            actor,
+            action,
+            category,
+            from,
+            until,
+        };
+        let session =
+            crate::state::require_role("/office/audit", pledge_domain::Role::PrivacyOfficer)?;
+        let state = crate::state::portal_state()?;
+        let now = crate::state::now();
+        let policy = state.policy.policy();
+        let mut view = AuditView {
+            rows: Vec::new(),
+            matched: 0,
+            problem: None,
+            actions: pledge_audit::Action::ALL
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
+            categories: policy
+                .categories
+                .iter()
+                .map(|c| (c.id.to_string(), c.name.clone()))
+                .collect(),
+            check: None,
+        };
+        if verify {
+            view.check = Some(chain_check(state.store.check_chain().await?));
+        }
+        match audit_filter(&state, &filter).await? {
+            Ok(parsed) => {
+                let trail = state
+                    .store
+                    .audit_trail(&parsed, session.person, now)
+                    .await?;
+                view.matched = trail.matched;
+                view.rows = trail.entries.into_iter().map(audit_row).collect();
+            }
+            Err(problem) => view.problem = Some(problem),
+        }
+        Ok(view)
+    }
+
     /// The record of processing activities (Art. 30) as HTML rendered from the policy, for
     /// privacy officers and administrators.
     ///
@@ -272,6 +393,144 @@ mod server_fns {
         let state = crate::state::portal_state()?;
         Ok(pledge_policy::render::record_of_processing(&state.policy).to_html())
     }
+}
+
+#[cfg(feature = "ssr")]
+fn party(party: &pledge_store::audit_trail::Party) -> String {
+    use pledge_store::audit_trail::Party;
+    match party {
+        Party::Person(id, Some(name)) => format!("{name} ({})", short_id(*id)),
+        Party::Person(id, None) => format!("erased person ({})", short_id(*id)),
+        Party::Service(name) => format!("service {name}"),
+        Party::Unknown(key) => format!("unknown {key}…"),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn short_id(id: pledge_domain::PersonId) -> String {
+    id.as_uuid()
+        .simple()
+        .to_string()
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+fn audit_row(entry: pledge_store::audit_trail::TrailEntry) -> AuditRow {
+    AuditRow {
+        seq: entry.seq,
+        at: crate::state::minute(entry.at),
+        actor: party(&entry.actor),
+        action: entry.action.as_str().to_owned(),
+        subject: entry.subject.as_ref().map(party).unwrap_or_default(),
+        categories: entry.categories.join(", "),
+        purpose: entry.purpose.unwrap_or_default(),
+        outcome: entry.outcome.to_owned(),
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn chain_check(check: pledge_store::audit_trail::ChainCheck) -> (bool, String) {
+    use pledge_store::audit_trail::ChainCheck;
+    match check {
+        ChainCheck::Verified {
+            records,
+            signed,
+            head,
+        } => (
+            true,
+            format!(
+                "The chain verifies: {records} records, every one linked to the one before; the newest signed checkpoint covers {signed} of them. Head {}…",
+                head.chars().take(16).collect::<String>()
+            ),
+        ),
+        ChainCheck::Damaged { position, what } => (
+            false,
+            format!(
+                "The chain does not verify: from record {position} on it cannot be trusted ({what})."
+            ),
+        ),
+    }
+}
+
+/// A day typed as `YYYY-MM-DD`, as the start of that day in UTC.
+#[cfg(feature = "ssr")]
+fn day_start(text: &str, label: &str) -> Result<Option<time::OffsetDateTime>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, format)
+        .map(|day| Some(day.midnight().assume_utc()))
+        .map_err(|_| format!("Write the {label} date as YYYY-MM-DD."))
+}
+
+/// The store's filter from the typed one; `Ok(Err(problem))` for a filter that names nothing.
+#[cfg(feature = "ssr")]
+async fn audit_filter(
+    state: &crate::state::PortalState,
+    form: &AuditFilterForm,
+) -> Result<Result<pledge_store::audit_trail::TrailFilter, String>, PortalError> {
+    use pledge_store::audit_trail::{SERVICES, TrailFilter};
+    let mut filter = TrailFilter::default();
+    let person = form.person.trim();
+    if !person.is_empty() {
+        match state.store.account_by_email(person).await? {
+            Some(id) => filter.person = Some(id),
+            None => {
+                return Ok(Err(
+                    "Nobody has an account with the person's address.".to_owned()
+                ));
+            }
+        }
+    }
+    let actor = form.actor.trim();
+    if let Some(service) = SERVICES.iter().find(|s| **s == actor) {
+        filter.service = Some((*service).to_owned());
+    } else if !actor.is_empty() {
+        match state.store.account_by_email(actor).await? {
+            Some(id) => filter.actor = Some(id),
+            None => {
+                return Ok(Err(
+                    "The actor is neither an account's address nor one of the portal's services."
+                        .to_owned(),
+                ));
+            }
+        }
+    }
+    if !form.action.is_empty() {
+        match pledge_audit::Action::ALL
+            .into_iter()
+            .find(|a| a.as_str() == form.action)
+        {
+            Some(action) => filter.action = Some(action),
+            None => return Ok(Err("Choose an action from the list.".to_owned())),
+        }
+    }
+    if !form.category.is_empty() {
+        match pledge_domain::CategoryId::new(&form.category) {
+            Ok(category) => filter.category = Some(category),
+            Err(_) => return Ok(Err("Choose a category from the list.".to_owned())),
+        }
+    }
+    let range = day_start(&form.from, "from").and_then(|from| {
+        day_start(&form.until, "until")
+            .map(|until| (from, until.map(|u| u + time::Duration::days(1))))
+    });
+    match range {
+        Ok((from, until)) => {
+            filter.from = from;
+            filter.until = until;
+        }
+        Err(problem) => return Ok(Err(problem)),
+    }
+    Ok(Ok(filter))
 }
 
 /// What a failed load shows: a sign-in link, or the error in words.
@@ -292,6 +551,7 @@ fn OfficeNav() -> impl IntoView {
         <nav class="office" aria-label="Privacy office">
             <a href="/office/requests">"Requests"</a>
             <a href="/office/holds">"Legal holds"</a>
+            <a href="/office/audit">"Audit log"</a>
             <a href="/office/processing">"Record of processing"</a>
         </nav>
     }
@@ -627,9 +887,156 @@ fn place_hold_form(outcome: &FormOutcome) -> impl IntoView + use<> {
             <Field outcome=outcome.clone() name="email" label="The person's email address" input=Input::Email/>
             <Field outcome=outcome.clone() name="reason" label="Reason" input=Input::Text/>
             <Field outcome=outcome.clone() name="owner" label="Owner (who answers for it)" input=Input::Text/>
-            <Field outcome=outcome.clone() name="expires" label="Expires on (optional, YYYY-MM-DD)" input=Input::Text/>
+            <Field outcome=outcome.clone() name="expires" label="Expires on (optional, YYYY-MM-DD)" input=Input::Text required=false/>
             <button type="submit">"Place the hold"</button>
         </form>
+    }
+}
+
+/// `/office/audit`: the audit viewer.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let typed = |name: &str| query.get(name).unwrap_or_default();
+    let filter = AuditFilterForm {
+        person: typed("person"),
+        actor: typed("actor"),
+        action: typed("action"),
+        category: typed("category"),
+        from: typed("from"),
+        until: typed("until"),
+    };
+    let verify = query.get("verify").is_some();
+    let shown = filter.clone();
+    let trail = Resource::new_blocking(
+        move || (filter.clone(), verify),
+        |(f, verify)| {
+            audit_trail(
+                f.person, f.actor, f.action, f.category, f.from, f.until, verify,
+            )
+        },
+    );
+    view! {
+        <OfficeNav/>
+        <h1>"Audit log"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let shown = shown.clone();
+                Suspend::new(async move {
+                    match trail.await {
+                        Ok(trail) => audit_view(trail, shown).into_any(),
+                        Err(error) => load_failure(error, "/office/audit"),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn audit_view(trail: AuditView, typed: AuditFilterForm) -> impl IntoView {
+    let check = trail.check.clone().map(|(verified, text)| {
+        let class = if verified {
+            "notice chain-verified"
+        } else {
+            "alert chain-damaged"
+        };
+        view! { <p class=class role="status">{text}</p> }
+    });
+    let listing = match trail.problem.clone() {
+        Some(problem) => view! { <p class="error" role="alert">{problem}</p> }.into_any(),
+        None => audit_table(&trail).into_any(),
+    };
+    view! {
+        {check}
+        <div class="audit-actions">
+            <form method="get" action="/office/audit" class="inline-form">
+                <input type="hidden" name="verify" value="1"/>
+                <button type="submit">"Verify the chain"</button>
+            </form>
+            <form method="post" action="/office/audit/checkpoint" class="inline-form">
+                <button type="submit">"Sign a checkpoint now"</button>
+            </form>
+        </div>
+        {audit_filter_form(&trail, &typed)}
+        {listing}
+    }
+}
+
+fn audit_filter_form(trail: &AuditView, typed: &AuditFilterForm) -> impl IntoView + use<> {
+    let text = |name: &'static str, label: &'static str, value: String| {
+        let id = format!("filter-{name}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <input type="text" id=id name=name value=value/>
+            </div>
+        }
+    };
+    let select = |name: &'static str,
+                  label: &'static str,
+                  choices: Vec<(String, String)>,
+                  chosen: String| {
+        let id = format!("filter-{name}");
+        view! {
+            <div class="field">
+                <label for=id.clone()>{label}</label>
+                <select id=id name=name>
+                    <option value="">"Any"</option>
+                    {choices.into_iter().map(|(value, words)| {
+                        let selected = value == chosen;
+                        view! { <option value=value selected=selected>{words}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let actions = trail
+        .actions
+        .iter()
+        .map(|a| (a.clone(), a.replace('-', " ")))
+        .collect();
+    view! {
+        <form method="get" action="/office/audit" class="audit-filter">
+            {text("person", "About (email address)", typed.person.clone())}
+            {text("actor", "By (email address or service)", typed.actor.clone())}
+            {select("action", "Action", actions, typed.action.clone())}
+            {select("category", "Data category", trail.categories.clone(), typed.category.clone())}
+            {text("from", "From (YYYY-MM-DD)", typed.from.clone())}
+            {text("until", "Until (YYYY-MM-DD)", typed.until.clone())}
+            <button type="submit">"Filter"</button>
+        </form>
+    }
+}
+
+fn audit_table(trail: &AuditView) -> impl IntoView + use<> {
+    let count = if trail.matched > trail.rows.len() {
+        format!(
+            "{} entries match; the newest {} are shown.",
+            trail.matched,
+            trail.rows.len()
+        )
+    } else {
+        format!("{} entries match.", trail.matched)
+    };
+    view! {
+        <p class="audit-count">{count}</p>
+        <table class="audit-trail">
+            <thead><tr><th>"#"</th><th>"When"</th><th>"Who"</th><th>"Did"</th><th>"About"</th><th>"Data"</th><th>"Why"</th><th>"Outcome"</th></tr></thead>
+            <tbody>
+                {trail.rows.clone().into_iter().map(|row| view! {
+                    <tr>
+                        <td>{row.seq}</td>
+                        <td>{row.at}</td>
+                        <td>{row.actor}</td>
+                        <td>{row.action}</td>
+                        <td>{row.subject}</td>
+                        <td>{row.categories}</td>
+                        <td>{row.purpose}</td>
+                        <td>{row.outcome}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

@@ -10,6 +10,7 @@
 //!   is told). Nothing is carried out before the identity check is on record; an erasure a
 //!   legal hold stops changes nothing and says so. Each step is idempotent, so answering again
 //!   after a failure finishes the job.
+//! - `POST /office/audit/checkpoint` signs a checkpoint of the audit chain.
 //! - `POST /office/holds` places a legal hold on the person with an address;
 //!   `POST /office/holds/{id}/release` releases one.
 
@@ -333,6 +334,19 @@ pub async fn answer(
     }
     let completed = store.complete_request(id, actor, now()).await;
     form.settle(&server, completed, "answered").await
+}
+
+/// `POST /office/audit/checkpoint`: signs a checkpoint of the chain as it stands (a damaged
+/// chain is not signed over), then shows the check.
+pub async fn sign_checkpoint(State(server): State<Server>, request: Request) -> Response {
+    let form = match office_form(&server, request, "/office/audit".to_owned()).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
+    };
+    match server.portal.store.sign_checkpoint().await {
+        Ok(_) => see_other(&format!("{}?verify=1", form.page)),
+        Err(error) => unavailable(&error),
+    }
 }
 
 const HOLDS: &str = "/office/holds";

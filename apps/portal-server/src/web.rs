@@ -439,6 +439,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/office/requests/{id}/answer", post(crate::office::answer))
         .route("/office/holds", post(crate::office::place_hold))
         .route(
+            "/office/audit/checkpoint",
+            post(crate::office::sign_checkpoint),
+        )
+        .route(
             "/office/holds/{id}/release",
             post(crate::office::release_hold),
         )

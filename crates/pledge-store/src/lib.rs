@@ -16,6 +16,7 @@
 pub mod accounts;
 pub mod assessments;
 mod audit;
+pub mod audit_trail;
 pub mod catalogue;
 mod catalogue_cache;
 pub mod certificates;

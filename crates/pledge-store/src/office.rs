@@ -124,7 +124,7 @@ impl Store {
     }
 
     /// One audited read per person the officer's page showed.
-    async fn audit_office_reads(
+    pub(crate) async fn audit_office_reads(
         &self,
         officer: PersonId,
         people: impl IntoIterator<Item = PersonId>,

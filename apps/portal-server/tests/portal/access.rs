@@ -109,6 +109,11 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
         Caller::RoleObject("privacy-officer"),
     ),
     row("/api/hold-register", "", Caller::Role("privacy-officer")),
+    row(
+        "/api/audit-trail",
+        "person=&actor=&action=&category=&from=&until=&verify=true",
+        Caller::Role("privacy-officer"),
+    ),
     row("/api/record-of-processing", "", OFFICE_AND_ADMIN),
 ];
 
@@ -251,6 +256,11 @@ pub const PAGES: &[Row] = &[
     row(
         "/office/holds",
         "/office/holds",
+        Caller::Role("privacy-officer"),
+    ),
+    row(
+        "/office/audit",
+        "/office/audit",
         Caller::Role("privacy-officer"),
     ),
     row("/office/processing", "/office/processing", OFFICE_AND_ADMIN),

@@ -1244,3 +1244,63 @@ async fn browser_k39_k40_k41_the_cookies_chromium_keeps_match_the_catalogue_for_
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k30_the_privacy_office_answers_a_correction_holds_and_verifies_the_log() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "learner", "/account/privacy").await;
+        browser
+            .fill("details", "My name is Ada Lovelace, not Demo learner.")
+            .await;
+        browser.click("form.privacy-correction button").await;
+        browser.arrives("/account/privacy?requested=1").await;
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "privacy-officer", "/office/requests").await;
+        assert!(browser.shows("table.request-queue", "not checked").await);
+        browser.click("table.request-queue a").await;
+        assert!(browser.shows("h1", "Request for correction").await);
+        assert!(browser.shows("pre.details", "Ada Lovelace").await);
+        browser
+            .choose("method", "confirmed by a link sent to the address on file")
+            .await;
+        browser.click("form.office-verify button").await;
+        assert!(
+            browser
+                .shows("main", "The identity check is recorded.")
+                .await
+        );
+        browser.choose("field", "Name").await;
+        browser.fill("value", "Ada Lovelace").await;
+        browser.click("form.office-answer button").await;
+        assert!(browser.shows("main", "the request is answered").await);
+        assert!(browser.shows("dd.status", "answered").await);
+
+        browser.goto("/office/holds").await;
+        browser.fill("email", "learner@demo.pledge.invalid").await;
+        browser.fill("reason", "Fee dispute, claim 17").await;
+        browser.fill("owner", "Legal team").await;
+        browser.click("form.place-hold button").await;
+        browser.arrives("/office/holds?changed=1").await;
+        assert!(browser.shows("table.holds", "Fee dispute, claim 17").await);
+        browser.click("table.holds button").await;
+        assert!(browser.shows("table.holds", "released").await);
+
+        browser.goto("/office/audit").await;
+        browser.click("div.audit-actions button").await;
+        assert!(
+            browser
+                .shows("p.chain-verified", "The chain verifies")
+                .await
+        );
+        browser.fill("person", "learner@demo.pledge.invalid").await;
+        browser.choose("action", "update").await;
+        browser.click("form.audit-filter button").await;
+        assert!(browser.shows("table.audit-trail", "Ada Lovelace (").await);
+        browser.close().await;
+    })
+    .await;
+}

@@ -183,7 +183,7 @@ async fn j37_the_office_corrects_after_checking_identity_and_the_person_is_told(
 }
 
 #[tokio::test]
-async fn j38_a_refusal_needs_a_reason_the_person_reads_and_an_extension_is_told() {
+async fn a_refusal_needs_a_reason_the_person_reads_and_an_extension_is_told() {
     let mail = Mailbox::start().await;
     let portal = start_with(DataDir::new(), &["--pack", "jtec"], Some(&mail));
     let learner = session(&portal, "learner").await;
@@ -507,6 +507,138 @@ async fn the_record_of_processing_is_rendered_from_the_policy_for_the_office() {
             record.body.contains(&purpose.name),
             "{} is in the record",
             purpose.name
+        );
+    }
+}
+
+/// Changes the MAC of audit record `seq` in the portal's own database, as an intruder with
+/// database access would.
+async fn tamper_with_audit_record(portal: &Portal, seq: i64) {
+    use sea_orm::ConnectionTrait;
+    let (url, sql) = match portal.postgres_main() {
+        Some(url) => (
+            url,
+            format!(
+                "UPDATE audit_record SET mac = decode(md5('a') || md5('b'), 'hex') WHERE seq = {seq}"
+            ),
+        ),
+        None => (
+            format!(
+                "sqlite://{}",
+                portal.data_dir().unwrap().join("portal.db").display()
+            ),
+            format!("UPDATE audit_record SET mac = zeroblob(32) WHERE seq = {seq}"),
+        ),
+    };
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let changed = db.execute_unprepared(&sql).await.unwrap();
+    assert_eq!(changed.rows_affected(), 1);
+    db.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn k30_the_audit_viewer_filters_who_read_whose_data_and_the_chain_check_finds_tampering() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &[], None);
+        let officer =
+            crate::support::sign_in_demo(&portal, "privacy-officer", "__Host-kx_session").await;
+        let learner = crate::support::sign_in_demo(&portal, "learner", "__Host-kx_session").await;
+        assert_eq!(
+            portal.get("/account/privacy", Some(&learner)).await.status,
+            200
+        );
+
+        let all = portal.get("/office/audit", Some(&officer)).await;
+        assert_eq!(all.status, 200);
+        assert!(all.body.contains("entries match"), "{}", all.body);
+        let reads = portal
+            .get(
+                &format!("/office/audit?person={LEARNER}&action=read"),
+                Some(&officer),
+            )
+            .await;
+        let rows: Vec<&str> = reads.body.split("<tr><td>").skip(1).collect();
+        assert!(
+            !rows.is_empty(),
+            "the learner's reads are listed: {}",
+            reads.body
+        );
+        assert!(
+            rows.iter()
+                .all(|row| row.contains("<td>read</td><td>Demo learner (")),
+            "only reads about the learner: {rows:?}"
+        );
+        assert!(
+            rows.iter()
+                .any(|row| row.starts_with(|c: char| c.is_ascii_digit())
+                    && row.contains("<td>Demo learner (")
+                    && row.contains("</td><td>read</td>")),
+            "the learner reading their own privacy centre is there"
+        );
+        let by_officer = portal
+            .get(
+                "/office/audit?actor=privacy-officer@demo.pledge.invalid",
+                Some(&officer),
+            )
+            .await;
+        assert!(
+            by_officer.body.contains("<td>Demo privacy officer ("),
+            "the officer's own reads of names are audited"
+        );
+        assert!(
+            by_officer
+                .body
+                .contains("value=\"privacy-officer@demo.pledge.invalid\""),
+            "the filter is kept"
+        );
+
+        for (query, problem) in [
+            (
+                "person=nobody@example.org",
+                "Nobody has an account with the person",
+            ),
+            ("actor=somebody", "is neither an account"),
+            ("from=yesterday", "Write the from date as YYYY-MM-DD."),
+            ("action=teleport", "Choose an action from the list."),
+        ] {
+            let refused = portal
+                .get(&format!("/office/audit?{query}"), Some(&officer))
+                .await;
+            assert_eq!(refused.status, 200, "{query}");
+            assert!(refused.body.contains(problem), "{query}: {}", refused.body);
+            assert!(
+                !refused.body.contains("class=\"audit-trail\""),
+                "{query}: nothing listed"
+            );
+        }
+        let future = portal
+            .get("/office/audit?from=2999-01-01", Some(&officer))
+            .await;
+        assert!(future.body.contains("0 entries match."));
+
+        let signed = portal
+            .post("/office/audit/checkpoint", &[], Some(&officer))
+            .await;
+        assert_eq!(signed.location(), "/office/audit?verify=1");
+        let verified = portal.get("/office/audit?verify=1", Some(&officer)).await;
+        assert!(
+            verified.body.contains("The chain verifies:"),
+            "{}",
+            verified.body
+        );
+        let denied = portal
+            .post("/office/audit/checkpoint", &[], Some(&learner))
+            .await;
+        assert_eq!(denied.status, 403);
+
+        tamper_with_audit_record(&portal, 3).await;
+        let damaged = portal.get("/office/audit?verify=1", Some(&officer)).await;
+        assert!(
+            damaged
+                .body
+                .contains("The chain does not verify: from record 3 on it cannot be trusted"),
+            "{}",
+            damaged.body
         );
     }
 }
