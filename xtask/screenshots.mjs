@@ -118,6 +118,39 @@ async function kexara() {
   await shot(await visitor("finance"), "/finance/payments", "finance-payments");
   await shot(await visitor("tour-coordinator"), "/tours/manage", "tour-manifests");
   await shot(await visitor("administrator"), "/admin/teaching", "admin-teaching");
+  // The privacy office: a correction the learner asked for, in the queue and opened; a legal
+  // hold; the audit log with the chain verified; the record of processing.
+  await learner.goto(`${base}/account/privacy`);
+  await learner.fill("[name=details]", "My name is spelt Ada Lovelace.");
+  await learner.click("form.privacy-correction button");
+  await learner.waitForURL(/\/account\/privacy\?requested=1$/);
+  const officer = await visitor("privacy-officer");
+  await shot(officer, "/office/requests", "office-requests");
+  await officer.click("table.request-queue a");
+  await officer.waitForURL(/\/office\/requests\/[0-9a-f-]+$/);
+  await shot(officer, null, "office-request");
+  await officer.goto(`${base}/office/holds`);
+  await officer.fill("[name=email]", "learner@demo.pledge.invalid");
+  await officer.fill("[name=reason]", "Fee dispute, claim 2026-17");
+  await officer.fill("[name=owner]", "Legal team");
+  await officer.click("form.place-hold button");
+  await officer.waitForURL(/\/office\/holds\?changed=1$/);
+  await shot(officer, null, "office-holds");
+  await shot(officer, "/office/audit?verify=1&action=read", "office-audit");
+  await shot(officer, "/office/processing", "office-processing");
+  await shot(officer, "/office/retention?preview=1", "office-retention");
+  await officer.goto(`${base}/office/breaches`);
+  await officer.fill("[name=title]", "Laptop stolen from a tutor's car");
+  await officer.fill("[name=what_happened]", "A tutor's laptop holding a list of learners' names and addresses was stolen.");
+  await officer.fill("[name=steps_taken]", "The laptop's disk is encrypted; we changed every password it held and told the police.");
+  await officer.check("#category-contact-details");
+  const discovered = new Date(Date.now() - 5 * 3600 * 1000).toISOString().slice(0, 16).replace("T", " ");
+  await officer.fill("[name=discovered]", discovered);
+  await officer.click("form.record-breach button[type=submit]");
+  await officer.waitForURL(/\/office\/breaches\/[0-9a-f-]+\?done=recorded$/);
+  await shot(officer, null, "office-breach");
+  await shot(officer, "/office/breaches", "office-breaches");
+  await shot(await visitor("administrator"), "/admin/marketing", "admin-marketing");
 }
 
 async function jtec() {

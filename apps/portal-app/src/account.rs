@@ -558,7 +558,7 @@ pub fn AccountLinks() -> impl IntoView {
                 {has("support-agent").then(|| view! { <a href="/support/queue">"Tickets"</a> })}
                 {has("content-moderator").then(|| view! { <a href="/moderation">"Moderation"</a> })}
                 {has("privacy-officer").then(|| view! { <a href="/office/requests">"Privacy office"</a> })}
-                {has("administrator").then(|| view! { <a href="/admin/teaching">"Teaching"</a> <a href="/admin/funding">"Funding"</a> <a href="/office/processing">"Processing record"</a> })}
+                {has("administrator").then(|| view! { <a href="/admin/teaching">"Teaching"</a> <a href="/admin/funding">"Funding"</a> <a href="/office/processing">"Processing record"</a> <a href="/admin/marketing">"Send news"</a> })}
                 <a href="/support">"Support"</a>
                 <a href="/learn">"Your learning"</a>
                 <a href="/account">"Your account"</a>

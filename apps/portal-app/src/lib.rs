@@ -17,6 +17,7 @@
 pub mod account;
 pub mod admin;
 pub mod assessments;
+pub mod breaches;
 pub mod catalogue;
 pub mod cookies;
 pub mod error;
@@ -24,10 +25,12 @@ pub mod exams;
 pub mod forms;
 pub mod islands;
 pub mod learning;
+pub mod marketing;
 pub mod office;
 pub mod payments;
 pub mod policy_page;
 pub mod privacy_centre;
+pub mod retention;
 pub mod second_step;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -116,9 +119,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/learn/exams") view=exams::MyExamsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/teaching") view=admin::TeachingPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/funding") view=admin::FundingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/marketing") view=marketing::CampaignPage ssr=SsrMode::Async/>
+                    <Route path=path!("/unsubscribe/:person/:channel/:token") view=marketing::UnsubscribePage ssr=SsrMode::Async/>
                     <Route path=path!("/office/requests") view=office::RequestQueuePage ssr=SsrMode::Async/>
                     <Route path=path!("/office/requests/:id") view=office::OfficeRequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/holds") view=office::HoldsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/retention") view=retention::RetentionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/breaches") view=breaches::BreachRegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/breaches/:id") view=breaches::BreachPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/audit") view=office::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/processing") view=office::RecordOfProcessingPage ssr=SsrMode::Async/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::Async/>

@@ -546,11 +546,13 @@ fn load_failure(error: PortalError, here: &str) -> AnyView {
 
 /// The privacy office's own menu, on each of its pages.
 #[component]
-fn OfficeNav() -> impl IntoView {
+pub fn OfficeNav() -> impl IntoView {
     view! {
         <nav class="office" aria-label="Privacy office">
             <a href="/office/requests">"Requests"</a>
             <a href="/office/holds">"Legal holds"</a>
+            <a href="/office/retention">"Retention"</a>
+            <a href="/office/breaches">"Breaches"</a>
             <a href="/office/audit">"Audit log"</a>
             <a href="/office/processing">"Record of processing"</a>
         </nav>

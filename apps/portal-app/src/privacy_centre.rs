@@ -79,6 +79,8 @@ pub struct PrivacyCentreView {
     pub offered: Vec<String>,
     /// The policy's purposes, (id, name), for a restriction request.
     pub purposes: Vec<(String, String)>,
+    /// Marketing choices per channel, where the policy markets at all.
+    pub marketing: Option<crate::marketing::MarketingPreferences>,
 }
 
 /// What erasing the signed-in person would do, shown before they ask (J37).
@@ -148,6 +150,12 @@ fn consent_what(policy: &pledge_policy::ValidPolicy, purpose: &str) -> String {
         .and_then(pledge_consent::cookies::category_named)
     {
         return format!("{} cookies", category.plain_words());
+    }
+    if let Some(channel) = purpose
+        .strip_prefix("marketing:")
+        .and_then(pledge_store::marketing::channel_named)
+    {
+        return format!("News and offers by {}", channel.plain_words());
     }
     policy
         .policy()
@@ -221,6 +229,7 @@ mod server_fns {
                 .map(|purpose| (purpose.id.to_string(), purpose.name.clone()))
                 .collect(),
             held: held(policy, &holdings),
+            marketing: crate::marketing::preferences_of(&state, session.person).await?,
             requests: requests.into_iter().map(|r| request_row(r, now)).collect(),
             consents: consents
                 .into_iter()
@@ -296,12 +305,15 @@ fn text_box(
 /// `/account/privacy`: the privacy centre.
 #[component]
 pub fn PrivacyCentrePage() -> impl IntoView {
-    let asked = use_query_map().get_untracked().get("requested").is_some();
+    let query = use_query_map().get_untracked();
+    let asked = query.get("requested").is_some();
+    let marketing_saved = query.get("marketing").is_some();
     let outcome = use_outcome();
     let overview = Resource::new_blocking(|| (), |()| privacy_overview());
     view! {
         <h1>"Your privacy"</h1>
         {asked.then(|| view! { <p class="notice" role="status">"Your request is recorded. Its deadline and status are below."</p> })}
+        {marketing_saved.then(|| view! { <p class="notice" role="status">"Your marketing choices are saved."</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let outcome = outcome.await;
@@ -310,6 +322,7 @@ pub fn PrivacyCentrePage() -> impl IntoView {
                         <FormMessage outcome=outcome.clone()/>
                         <Requests overview=overview.clone()/>
                         <AskUs overview=overview.clone() outcome/>
+                        {overview.marketing.clone().map(|preferences| view! { <crate::marketing::MarketingSection preferences/> })}
                         <Held held=overview.held.clone()/>
                         <Consents consents=overview.consents/>
                     }

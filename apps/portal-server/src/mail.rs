@@ -9,7 +9,9 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
 use lettre::message::{Body, Mailbox, SinglePart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -65,14 +67,34 @@ impl Mailer {
     /// # Errors
     /// A malformed address, or the transport's failure, in words for the log.
     pub async fn send(&self, from: &Mailbox, email: Email) -> Result<(), String> {
+        self.send_unsubscribable(from, email, None).await
+    }
+
+    /// Sends `email` from `from`; with `unsubscribe`, the message carries it as its one-click
+    /// unsubscribe address (`List-Unsubscribe` with `List-Unsubscribe-Post`, RFC 8058), so a
+    /// mail program can offer the button.
+    ///
+    /// # Errors
+    /// A malformed address, or the transport's failure, in words for the log.
+    pub async fn send_unsubscribable(
+        &self,
+        from: &Mailbox,
+        email: Email,
+        unsubscribe: Option<&str>,
+    ) -> Result<(), String> {
         let to: Mailbox = email
             .to
             .parse()
             .map_err(|e| format!("the address cannot receive mail: {e}"))?;
-        let builder = Message::builder()
+        let mut builder = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(email.subject);
+        if let Some(link) = unsubscribe {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{link}>")))
+                .header(ListUnsubscribePost);
+        }
         let body = plain_body(email.body);
         let part = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
@@ -92,6 +114,43 @@ impl Mailer {
                 .map(|_| ())
                 .map_err(|e| format!("mail folder: {e}")),
         }
+    }
+}
+
+/// `List-Unsubscribe: <https://…>` (RFC 2369).
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(text: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(text.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the link unsubscribes
+/// with one `POST`, no page in between.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }
 

@@ -8,12 +8,14 @@
 mod accounts;
 mod admin;
 mod assessments;
+mod breaches;
 mod certificate_pdf;
 mod config;
 mod cookies;
 mod demo;
 mod learning;
 mod mail;
+mod marketing;
 mod office;
 mod outbox;
 mod payments;

@@ -10,6 +10,7 @@
 //!   is told). Nothing is carried out before the identity check is on record; an erasure a
 //!   legal hold stops changes nothing and says so. Each step is idempotent, so answering again
 //!   after a failure finishes the job.
+//! - `POST /office/retention/apply` starts a retention sweep in the background.
 //! - `POST /office/audit/checkpoint` signs a checkpoint of the audit chain.
 //! - `POST /office/holds` places a legal hold on the person with an address;
 //!   `POST /office/holds/{id}/release` releases one.
@@ -347,6 +348,30 @@ pub async fn sign_checkpoint(State(server): State<Server>, request: Request) -> 
         Ok(_) => see_other(&format!("{}?verify=1", form.page)),
         Err(error) => unavailable(&error),
     }
+}
+
+/// `POST /office/retention/apply`: starts a sweep that applies the retention schedule, in
+/// the background (the dashboard shows its progress, recorded after every batch); an
+/// interrupted sweep leaves its finished batches done and the next one carries on.
+pub async fn apply_retention(State(server): State<Server>, request: Request) -> Response {
+    let form = match office_form(&server, request, "/office/retention".to_owned()).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
+    };
+    let store = server.portal.store.clone();
+    let policy = server.portal.policy.clone();
+    let actor = store.audit().actor(form.officer);
+    tokio::spawn(async move {
+        let options = pledge_store::sweep::SweepOptions {
+            dry_run: false,
+            instance: "privacy-office".to_owned(),
+            ..Default::default()
+        };
+        if let Err(error) = store.sweep(&policy, &options, actor, now(), |_| {}).await {
+            eprintln!("portal: the retention sweep stopped: {error}");
+        }
+    });
+    see_other(&format!("{}?applying=1", form.page))
 }
 
 const HOLDS: &str = "/office/holds";

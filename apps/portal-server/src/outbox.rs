@@ -1,6 +1,8 @@
 //! The outbox sender: delivers the messages the store queued with the changes that caused
-//! them: payment receipts ([`RECEIPT_MESSAGE`]) and the notices a person is owed about their
-//! requests ([`PERSON_NOTICES`]: extended, answered, refused, erasure done). Notices to
+//! them: payment receipts ([`RECEIPT_MESSAGE`]), the notices a person is owed about their
+//! requests ([`PERSON_NOTICES`]: extended, answered, refused, erasure done), and marketing
+//! ([`MARKETING_MESSAGE`]), each with its reader's one-click unsubscribe link in the text and
+//! in the message's `List-Unsubscribe` headers (W30, J16). Notices to
 //! partners (corrections and erasures forwarded through their own channels) wait in the
 //! outbox for the partner registry's sender.
 //!
@@ -11,6 +13,7 @@
 
 use std::time::Duration;
 
+use pledge_store::marketing::{MARKETING_MESSAGE, channel_named};
 use pledge_store::outbox::ClaimedMessage;
 use pledge_store::payments::{Purchase, RECEIPT_MESSAGE, ReceiptEmail};
 use portal_app::state::now;
@@ -62,6 +65,8 @@ async fn deliver_due(server: &Server, instance: &str) {
         .claim_messages_of(
             &[
                 RECEIPT_MESSAGE,
+                MARKETING_MESSAGE,
+                pledge_store::breaches::BREACH_NOTICE,
                 PERSON_NOTICES[0].0,
                 PERSON_NOTICES[1].0,
                 PERSON_NOTICES[2].0,
@@ -81,10 +86,11 @@ async fn deliver_due(server: &Server, instance: &str) {
         }
     };
     for message in claimed {
-        let sent = if message.kind == RECEIPT_MESSAGE {
-            send_receipt(server, &message).await
-        } else {
-            send_notice(server, &message).await
+        let sent = match message.kind.as_str() {
+            RECEIPT_MESSAGE => send_receipt(server, &message).await,
+            MARKETING_MESSAGE => send_marketing(server, &message).await,
+            pledge_store::breaches::BREACH_NOTICE => send_breach_notice(server, &message).await,
+            _ => send_notice(server, &message).await,
         };
         match sent {
             Ok(()) => {
@@ -219,6 +225,75 @@ async fn send_notice(server: &Server, message: &ClaimedMessage) -> Result<(), St
         to,
         subject: format!("{subject} ({})", server.organisation()),
         body: notice_body(server, message),
+    };
+    server
+        .mailer
+        .send(&server.from, email)
+        .await
+        .map_err(|error| format!("the mail server refused it: {error}"))
+}
+
+/// The text field `name` of a message's payload (empty when it has none).
+fn payload_text(message: &ClaimedMessage, name: &str) -> String {
+    message
+        .payload
+        .get(name)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The address that unsubscribes `person` from marketing on `channel` in one click.
+pub fn unsubscribe_link(
+    server: &Server,
+    person: pledge_domain::PersonId,
+    channel: pledge_policy::model::Channel,
+) -> String {
+    let token = server.portal.store.unsubscribe_token(person, channel);
+    format!(
+        "{}/unsubscribe/{}/{}/{token}",
+        server.public_url,
+        person.as_uuid(),
+        pledge_store::marketing::channel_name(channel)
+    )
+}
+
+/// Sends a marketing message with its reader's unsubscribe link (in the text and the headers).
+async fn send_marketing(server: &Server, message: &ClaimedMessage) -> Result<(), String> {
+    let (Some(to), Some(person)) = (message.address.clone(), message.person) else {
+        return Ok(());
+    };
+    let text = |name: &str| payload_text(message, name);
+    let channel = channel_named(&text("channel"))
+        .ok_or_else(|| "the marketing message names no channel".to_owned())?;
+    let link = unsubscribe_link(server, person, channel);
+    let email = Email {
+        to,
+        subject: text("subject"),
+        body: format!(
+            "{}\n\n--\nYou get this because you said yes to news from {} by email.\n\
+             Unsubscribe with one click: {link}\n",
+            text("body"),
+            server.organisation()
+        ),
+    };
+    server
+        .mailer
+        .send_unsubscribable(&server.from, email, Some(&link))
+        .await
+        .map_err(|error| format!("the mail server refused it: {error}"))
+}
+
+/// Sends a breach notice: its subject and text were written when the office sent it.
+async fn send_breach_notice(server: &Server, message: &ClaimedMessage) -> Result<(), String> {
+    let Some(to) = message.address.clone() else {
+        return Ok(());
+    };
+    let text = |name: &str| payload_text(message, name);
+    let email = Email {
+        to,
+        subject: text("subject"),
+        body: format!("{}\n{}\n", text("text"), server.organisation()),
     };
     server
         .mailer

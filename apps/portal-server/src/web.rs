@@ -438,6 +438,28 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/office/requests/{id}/refuse", post(crate::office::refuse))
         .route("/office/requests/{id}/answer", post(crate::office::answer))
         .route("/office/holds", post(crate::office::place_hold))
+        .route("/office/breaches", post(crate::breaches::record))
+        .route(
+            "/office/breaches/{id}/notify",
+            post(crate::breaches::notify),
+        )
+        .route(
+            "/office/breaches/{id}/reported",
+            post(crate::breaches::reported),
+        )
+        .route(
+            "/office/retention/apply",
+            post(crate::office::apply_retention),
+        )
+        .route(
+            "/account/privacy/marketing",
+            post(crate::marketing::preferences),
+        )
+        .route(
+            "/unsubscribe/{person}/{channel}/{token}",
+            post(crate::marketing::unsubscribe),
+        )
+        .route("/admin/marketing", post(crate::marketing::send_campaign))
         .route(
             "/office/audit/checkpoint",
             post(crate::office::sign_checkpoint),

@@ -120,6 +120,21 @@ impl DbAudit {
         }
     }
 
+    /// An administrative event by `actor` about no one person (a breach recorded, a report
+    /// filed), that succeeded, with a fresh request id.
+    pub fn admin_event(&self, actor: ActorKey) -> Event {
+        Event {
+            actor,
+            action: pledge_audit::Action::AdminAction,
+            subject: None,
+            categories: Default::default(),
+            purpose: None,
+            request: pledge_audit::RequestId::from_bytes(uuid::Uuid::now_v7().into_bytes()),
+            records: Default::default(),
+            outcome: pledge_audit::Outcome::Succeeded,
+        }
+    }
+
     /// Appends `events` in order inside `txn` (group commit: one transaction, one lock).
     ///
     /// # Errors

@@ -143,7 +143,7 @@ const fn outcome_name(outcome: pledge_audit::Outcome) -> &'static str {
 
 impl Store {
     /// Every person's id (erased people included: their pseudonyms stay in the log).
-    async fn every_person(&self) -> Result<Vec<PersonId>, StoreError> {
+    pub(crate) async fn every_person(&self) -> Result<Vec<PersonId>, StoreError> {
         let mut select = Sql::select();
         select.column("id").from("person");
         let rows = self

@@ -953,7 +953,17 @@ pub const TABLES: &[TableDeclaration] = &[
                 S,
                 "when it was discovered: the notification clock starts",
             ),
+            (
+                "steps_taken",
+                T,
+                "what is being done about it, as the notices say",
+            ),
             ("regulator_notified_at", S, "when the regulator was told"),
+            (
+                "people_notified_at",
+                S,
+                "when the affected people were told",
+            ),
             ("closed_at", S, "when it was closed"),
         ],
         ..BASE

@@ -27,6 +27,7 @@ mod m20261202_000017_course_exams;
 mod m20261204_000018_course_instructors;
 mod m20261205_000019_cookie_choices;
 mod m20261205_000020_lesson_videos;
+mod m20261205_000021_breach_notices;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_course_instructors::Migration),
             Box::new(m20261205_000019_cookie_choices::Migration),
             Box::new(m20261205_000020_lesson_videos::Migration),
+            Box::new(m20261205_000021_breach_notices::Migration),
         ]
     }
 }

@@ -787,3 +787,71 @@ impl Store {
 fn fault_audit_apart() -> bool {
     std::env::var("PLEDGE_FAULT").is_ok_and(|v| v == "audit-in-separate-transaction")
 }
+
+/// A sweep as the retention dashboard's history lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepRun {
+    /// The run's id.
+    pub id: Uuid,
+    /// Which process ran it.
+    pub instance: String,
+    /// A report only?
+    pub dry_run: bool,
+    /// `running` or `finished`.
+    pub status: String,
+    /// Records examined so far.
+    pub examined: u64,
+    /// Records changed (or due, in a dry run) so far.
+    pub acted: u64,
+    /// When it started.
+    pub started_at: OffsetDateTime,
+    /// When it finished, once it did.
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl Store {
+    /// The newest `limit` sweeps, newest first, with the progress each recorded after every
+    /// batch (a running sweep's counts grow as it goes).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn sweep_runs(&self, limit: u64) -> Result<Vec<SweepRun>, StoreError> {
+        let mut select = Query::select();
+        select
+            .columns([
+                "id",
+                "instance",
+                "dry_run",
+                "status",
+                "examined",
+                "acted",
+                "started_at",
+                "finished_at",
+            ])
+            .from("sweep_run")
+            .order_by("started_at", Order::Desc)
+            .limit(limit);
+        let rows = self
+            .db
+            .query_all(&select)
+            .await
+            .map_err(db("read the sweep history"))?;
+        let broken = |_| StoreError::Corrupt { what: "sweep run" };
+        rows.iter()
+            .map(|row| {
+                let examined: i64 = row.try_get_by_index(4).map_err(broken)?;
+                let acted: i64 = row.try_get_by_index(5).map_err(broken)?;
+                Ok(SweepRun {
+                    id: row.try_get_by_index(0).map_err(broken)?,
+                    instance: row.try_get_by_index(1).map_err(broken)?,
+                    dry_run: row.try_get_by_index(2).map_err(broken)?,
+                    status: row.try_get_by_index(3).map_err(broken)?,
+                    examined: u64::try_from(examined).unwrap_or_default(),
+                    acted: u64::try_from(acted).unwrap_or_default(),
+                    started_at: row.try_get_by_index(6).map_err(broken)?,
+                    finished_at: row.try_get_by_index(7).map_err(broken)?,
+                })
+            })
+            .collect()
+    }
+}

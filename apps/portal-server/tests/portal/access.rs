@@ -64,6 +64,11 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
     row("/api/policy-version", "version=none", Caller::Anyone),
     row("/api/policy-changes", "from=none&to=none", Caller::Anyone),
     row("/api/tours", "", Caller::Anyone),
+    row(
+        "/api/unsubscribe-link",
+        "person=00000000-0000-7000-8000-000000000000&channel=email&token=made-up",
+        Caller::Anyone,
+    ),
     row("/api/tour", "slug=", Caller::Anyone),
     row("/api/verify-certificate", "code=", Caller::Anyone),
     row("/api/guardian-invitation", "token=", Caller::Anyone),
@@ -109,6 +114,18 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
         Caller::RoleObject("privacy-officer"),
     ),
     row("/api/hold-register", "", Caller::Role("privacy-officer")),
+    row("/api/campaign-audience", "", Caller::Role("administrator")),
+    row("/api/breach-register", "", Caller::Role("privacy-officer")),
+    row(
+        "/api/breach-detail",
+        "id=00000000-0000-7000-8000-000000000000",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    row(
+        "/api/retention-overview",
+        "preview=false",
+        Caller::Role("privacy-officer"),
+    ),
     row(
         "/api/audit-trail",
         "person=&actor=&action=&category=&from=&until=&verify=true",
@@ -159,6 +176,11 @@ pub const PAGES: &[Row] = &[
         Caller::Anyone,
     ),
     row("/tours", "/tours", Caller::Anyone),
+    row(
+        "/unsubscribe/{person}/{channel}/{token}",
+        "/unsubscribe/00000000-0000-7000-8000-000000000000/email/made-up",
+        Caller::Anyone,
+    ),
     row("/tours/{slug}", "/tours/rockies-by-rail", Caller::Anyone),
     row(
         "/certificates/verify",
@@ -244,6 +266,11 @@ pub const PAGES: &[Row] = &[
         Caller::Role("administrator"),
     ),
     row(
+        "/admin/marketing",
+        "/admin/marketing",
+        Caller::Role("administrator"),
+    ),
+    row(
         "/office/requests",
         "/office/requests",
         Caller::Role("privacy-officer"),
@@ -256,6 +283,21 @@ pub const PAGES: &[Row] = &[
     row(
         "/office/holds",
         "/office/holds",
+        Caller::Role("privacy-officer"),
+    ),
+    row(
+        "/office/breaches",
+        "/office/breaches",
+        Caller::Role("privacy-officer"),
+    ),
+    row(
+        "/office/breaches/{id}",
+        "/office/breaches/00000000-0000-7000-8000-000000000000",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    row(
+        "/office/retention",
+        "/office/retention",
         Caller::Role("privacy-officer"),
     ),
     row(

@@ -12,12 +12,14 @@
 mod access;
 mod accounts;
 mod assessments;
+mod breaches;
 mod browser;
 mod catalogue;
 mod cookies;
 mod denials;
 mod exams;
 mod learning;
+mod marketing;
 mod office;
 mod payments;
 mod policy_versions;

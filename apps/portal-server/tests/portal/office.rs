@@ -15,21 +15,8 @@ async fn session(portal: &Portal, role: &str) -> String {
 
 /// A JTEC staff session, with the second step JTEC requires of staff set up (W43's rule).
 async fn staff_session(portal: &Portal, role: &str) -> String {
-    use crate::accounts::{code_for, shown_key};
     let cookie = session(portal, role).await;
-    portal
-        .post("/account/second-step/start", &[], Some(&cookie))
-        .await;
-    let page = portal.get("/account/second-step", Some(&cookie)).await;
-    let key = shown_key(&page.body);
-    let on = portal
-        .post(
-            "/account/second-step",
-            &[("code", &code_for(&key, 0))],
-            Some(&cookie),
-        )
-        .await;
-    assert_eq!(on.status, 200, "{}", on.body);
+    crate::support::add_second_step(portal, &cookie).await;
     cookie
 }
 
@@ -79,7 +66,7 @@ async fn wait_for_mail(mail: &Mailbox, to: &str, subject: &str) -> String {
 }
 
 #[tokio::test]
-async fn j37_the_office_corrects_after_checking_identity_and_the_person_is_told() {
+async fn the_office_corrects_after_checking_identity_and_the_person_is_told() {
     let mail = Mailbox::start().await;
     let portal = start_with(DataDir::new(), &["--pack", "jtec"], Some(&mail));
     let learner = session(&portal, "learner").await;
@@ -640,5 +627,121 @@ async fn k30_the_audit_viewer_filters_who_read_whose_data_and_the_chain_check_fi
             "{}",
             damaged.body
         );
+    }
+}
+
+/// Moves every closed ticket's closing day back to 2015, as if three years and more had
+/// passed since (the portal reads the real clock).
+async fn age_closed_tickets(portal: &Portal) {
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let url = match portal.postgres_main() {
+        Some(url) => url,
+        None => format!(
+            "sqlite://{}",
+            portal.data_dir().unwrap().join("portal.db").display()
+        ),
+    };
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let mut update = Query::update();
+    update
+        .table("ticket")
+        .value("closed_at", time::macros::datetime!(2015-01-05 9:00 UTC))
+        .and_where(Expr::col("closed_at").is_not_null());
+    let changed = db.execute(&update).await.unwrap();
+    assert_eq!(changed.rows_affected(), 1);
+    db.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn k37_the_retention_dashboard_shows_why_a_ticket_is_due_and_applying_deletes_it() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &[], None);
+        let officer =
+            crate::support::sign_in_demo(&portal, "privacy-officer", "__Host-kx_session").await;
+        let learner = crate::support::sign_in_demo(&portal, "learner", "__Host-kx_session").await;
+        portal
+            .post(
+                "/support",
+                &[
+                    ("subject", "Old question"),
+                    ("body", "How long is a course?"),
+                ],
+                Some(&learner),
+            )
+            .await;
+        let mine = portal.get("/support", Some(&learner)).await;
+        let ticket = mine
+            .body
+            .split("action=\"/support/")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap()
+            .to_owned();
+        let closed = portal
+            .post(&format!("/support/{ticket}/close"), &[], Some(&learner))
+            .await;
+        assert_eq!(closed.status, 303);
+
+        let page = portal.get("/office/retention", Some(&officer)).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("Support interactions") && page.body.contains("3 years"),
+            "the schedule: {}",
+            page.body
+        );
+        assert!(page.body.contains("No sweep has run yet."));
+        let nothing = portal
+            .get("/office/retention?preview=1", Some(&officer))
+            .await;
+        assert!(nothing.body.contains("are due now."), "{}", nothing.body);
+        assert!(
+            !nothing.body.contains("<td>ticket</td>"),
+            "a ticket closed today is kept"
+        );
+
+        age_closed_tickets(&portal).await;
+        let due = portal
+            .get("/office/retention?preview=1", Some(&officer))
+            .await;
+        let records = due
+            .body
+            .split("class=\"due-records\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            records.contains("<td>ticket</td><td>support-history</td><td>deleted</td>"),
+            "{}",
+            due.body
+        );
+        assert!(
+            due.body.contains("<td>dry run</td>"),
+            "the dry run is in the history"
+        );
+        assert_eq!(
+            portal
+                .post("/office/retention/apply", &[], Some(&learner))
+                .await
+                .status,
+            403
+        );
+        let applied = portal
+            .post("/office/retention/apply", &[], Some(&officer))
+            .await;
+        assert_eq!(applied.location(), "/office/retention?applying=1");
+        let mut history = String::new();
+        for _ in 0..100 {
+            history = portal.get("/office/retention", Some(&officer)).await.body;
+            if history.contains("<td>applied</td><td>finished") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(
+            history.contains("<td>applied</td><td>finished"),
+            "{history}"
+        );
+        let mine = portal.get("/support", Some(&learner)).await;
+        assert!(!mine.body.contains("Old question"), "the ticket is gone");
     }
 }

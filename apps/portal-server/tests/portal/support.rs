@@ -526,3 +526,22 @@ async fn demo_sign_in(portal: &Portal, role: &str) -> Reply {
     assert_eq!(reply.status, 303, "{}", reply.body);
     reply
 }
+
+/// Sets up the second step (an authenticator code) for the signed-in `cookie`, as packs that
+/// require it of staff need before anything else.
+pub async fn add_second_step(portal: &Portal, cookie: &str) {
+    use crate::accounts::{code_for, shown_key};
+    portal
+        .post("/account/second-step/start", &[], Some(cookie))
+        .await;
+    let page = portal.get("/account/second-step", Some(cookie)).await;
+    let key = shown_key(&page.body);
+    let on = portal
+        .post(
+            "/account/second-step",
+            &[("code", &code_for(&key, 0))],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(on.status, 200, "{}", on.body);
+}

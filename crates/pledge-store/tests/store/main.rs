@@ -12,6 +12,7 @@
 mod accounts;
 mod assessments;
 mod audit;
+mod breaches;
 mod catalogue;
 mod cookie_choices;
 mod declared;
@@ -20,6 +21,7 @@ mod exams;
 mod export;
 mod holds;
 mod learning;
+mod marketing;
 mod modules;
 mod office;
 mod payments;

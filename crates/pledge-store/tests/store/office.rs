@@ -4,19 +4,10 @@
 
 use pledge_audit::Action;
 use pledge_policy::model::{IdentityCheck, RightKind};
-use pledge_store::NewPerson;
 use pledge_store::requests::{NewRequest, RequestStatus, Requester};
 use time::macros::datetime;
 
-use crate::support::{kexara, now, on_both};
-
-fn person(name: &str) -> NewPerson {
-    NewPerson {
-        display_name: name.into(),
-        email: format!("{}@example.org", name.to_lowercase()),
-        date_of_birth: None,
-    }
-}
+use crate::support::{create_people, kexara, now, on_both};
 
 /// How many reads of `person` the audit log holds.
 async fn reads_of(store: &pledge_store::Store, person: pledge_domain::PersonId) -> usize {
@@ -35,18 +26,9 @@ async fn k30_the_queue_lists_open_requests_by_deadline_and_audits_each_read() {
     let policy = kexara();
     on_both(async |store, _, _| {
         let service = store.audit().service("privacy-centre");
-        let ana = store
-            .create_person(&person("Ana"), service, now())
-            .await
-            .unwrap();
-        let bo = store
-            .create_person(&person("Bo"), service, now())
-            .await
-            .unwrap();
-        let officer = store
-            .create_person(&person("Officer"), service, now())
-            .await
-            .unwrap();
+        let [ana, bo, officer] = create_people(&store, &["Ana", "Bo", "Officer"]).await[..] else {
+            unreachable!()
+        };
         let old = datetime!(2026-10-01 9:00 UTC);
         let late = store
             .open_request(ana, RightKind::Access, &policy, old, service)
@@ -131,14 +113,9 @@ async fn k30_the_queue_lists_open_requests_by_deadline_and_audits_each_read() {
 async fn the_hold_register_lists_every_hold_with_its_state() {
     on_both(async |store, _, _| {
         let service = store.audit().service("privacy-office");
-        let ana = store
-            .create_person(&person("Ana"), service, now())
-            .await
-            .unwrap();
-        let officer = store
-            .create_person(&person("Officer"), service, now())
-            .await
-            .unwrap();
+        let [ana, officer] = create_people(&store, &["Ana", "Officer"]).await[..] else {
+            unreachable!()
+        };
         let kept = store
             .place_hold(ana, "Claim 17", "Legal", None, service, now())
             .await

@@ -142,3 +142,22 @@ pub async fn count(store: &Store, sql: &str) -> i64 {
         .unwrap();
     row.try_get_by_index::<i64>(0).unwrap()
 }
+
+/// Adults called `names` (addresses `name@example.org`), created by a service; their ids in
+/// the same order.
+pub async fn create_people(
+    store: &pledge_store::Store,
+    names: &[&str],
+) -> Vec<pledge_domain::PersonId> {
+    let service = store.audit().service("seed");
+    let mut ids = Vec::with_capacity(names.len());
+    for name in names {
+        let person = pledge_store::NewPerson {
+            display_name: (*name).into(),
+            email: format!("{}@example.org", name.to_lowercase()),
+            date_of_birth: None,
+        };
+        ids.push(store.create_person(&person, service, now()).await.unwrap());
+    }
+    ids
+}

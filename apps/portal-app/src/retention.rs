@@ -1,0 +1,272 @@
+//! The retention dashboard (`/office/retention`), for privacy officers: the policy's retention
+//! schedule (what is kept how long, and from when), what is due now and why (`?preview=1`
+//! runs a dry run through the store's sweep, which the history records), applying the
+//! schedule (the form posts to `/office/retention/apply`, which starts the sweep in the
+//! background), and the history of sweeps with their progress. While a sweep runs, the page
+//! reloads itself every two seconds (no script needed) and its counts grow batch by batch.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+use leptos_meta::Meta;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::PortalError;
+
+/// A sweep in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRow {
+    /// When it started.
+    pub started: String,
+    /// A dry run or a real one.
+    pub kind: String,
+    /// `running` or `finished` (with when).
+    pub status: String,
+    /// Records examined.
+    pub examined: u64,
+    /// Records changed, or due in a dry run.
+    pub acted: u64,
+}
+
+/// What a dry run found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewView {
+    /// Records examined.
+    pub examined: u64,
+    /// Records due.
+    pub due: u64,
+    /// (table, category, what happens, how many).
+    pub counts: Vec<(String, String, String, u64)>,
+    /// The first due records: (table, category, what happens, why).
+    pub records: Vec<(String, String, String, String)>,
+}
+
+/// Everything the dashboard shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetentionView {
+    /// The policy's rules: (name, categories, how long and from when).
+    pub schedule: Vec<(String, String, String)>,
+    /// The newest sweeps.
+    pub runs: Vec<RunRow>,
+    /// True while a sweep runs.
+    pub running: bool,
+    /// The dry run, when it was asked for.
+    pub preview: Option<PreviewView>,
+}
+
+/// How many due records the preview lists.
+const LISTED: usize = 100;
+
+#[cfg(feature = "ssr")]
+fn action_words(action: pledge_store::sweep::SweepAction) -> &'static str {
+    match action {
+        pledge_store::sweep::SweepAction::Delete => "deleted",
+        pledge_store::sweep::SweepAction::Anonymise => "anonymised",
+        pledge_store::sweep::SweepAction::ClearColumns => "fields cleared",
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn run_row(run: pledge_store::sweep::SweepRun) -> RunRow {
+    RunRow {
+        started: crate::state::minute(run.started_at),
+        kind: if run.dry_run { "dry run" } else { "applied" }.to_owned(),
+        status: match run.finished_at {
+            Some(at) => format!("finished {}", crate::state::minute(at)),
+            None => run.status,
+        },
+        examined: run.examined,
+        acted: run.acted,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn preview_of(report: pledge_store::sweep::SweepReport) -> PreviewView {
+    PreviewView {
+        examined: report.examined,
+        due: report.acted,
+        counts: report
+            .counts
+            .into_iter()
+            .map(|((table, category, action), n)| {
+                (table, category, action_words(action).to_owned(), n)
+            })
+            .collect(),
+        records: report
+            .due
+            .into_iter()
+            .take(LISTED)
+            .map(|d| {
+                (
+                    d.table.to_owned(),
+                    d.category,
+                    action_words(d.action).to_owned(),
+                    d.why,
+                )
+            })
+            .collect(),
+    }
+}
+
+pub use server_fns::retention_overview;
+
+#[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
+mod server_fns {
+    use super::*;
+
+    /// The retention dashboard, for privacy officers; with `preview`, a dry run too.
+    ///
+    /// # Errors
+    /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`].
+    #[server(endpoint = "retention-overview", input = GetUrl)]
+    pub async fn retention_overview(preview: bool) -> Result<RetentionView, PortalError> {
+        let session =
+            crate::state::require_role("/office/retention", pledge_domain::Role::PrivacyOfficer)?;
+        let state = crate::state::portal_state()?;
+        let policy = &state.policy;
+        let preview = if preview {
+            let options = pledge_store::sweep::SweepOptions {
+                dry_run: true,
+                instance: "privacy-office".to_owned(),
+                list_limit: LISTED,
+                ..Default::default()
+            };
+            let actor = state.store.audit().actor(session.person);
+            let report = state
+                .store
+                .sweep(policy, &options, actor, crate::state::now(), |_| {})
+                .await?;
+            Some(preview_of(report))
+        } else {
+            None
+        };
+        let runs: Vec<RunRow> = state
+            .store
+            .sweep_runs(20)
+            .await?
+            .into_iter()
+            .map(run_row)
+            .collect();
+        let schedule = policy
+            .policy()
+            .retention
+            .iter()
+            .map(|rule| {
+                (
+                    rule.name.clone(),
+                    rule.categories
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    pledge_policy::lint::describe_clock(&rule.clock),
+                )
+            })
+            .collect();
+        Ok(RetentionView {
+            running: runs.iter().any(|r| r.status == "running"),
+            schedule,
+            runs,
+            preview,
+        })
+    }
+}
+
+/// `/office/retention`.
+#[component]
+pub fn RetentionPage() -> impl IntoView {
+    let query = use_query_map().get_untracked();
+    let preview = query.get("preview").is_some();
+    let started = query.get("applying").is_some();
+    let overview = Resource::new_blocking(move || preview, retention_overview);
+    view! {
+        <crate::office::OfficeNav/>
+        <h1>"Retention"</h1>
+        {started.then(|| view! { <p class="notice" role="status">"The sweep has started; its progress is below."</p> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(found) => retention_view(found).into_any(),
+                    Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/office/retention">"sign in"</a> "."</p> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn retention_view(found: RetentionView) -> impl IntoView {
+    let refresh = found
+        .running
+        .then(|| view! { <Meta http_equiv="refresh" content="2"/> });
+    view! {
+        {refresh}
+        <div class="retention-actions">
+            <form method="get" action="/office/retention" class="inline-form">
+                <input type="hidden" name="preview" value="1"/>
+                <button type="submit">"Show what is due now"</button>
+            </form>
+            <form method="post" action="/office/retention/apply" class="inline-form">
+                <button type="submit">"Apply the schedule now"</button>
+            </form>
+        </div>
+        {found.preview.map(preview_view)}
+        <h2>"History"</h2>
+        {runs_table(found.runs)}
+        <h2>"The schedule"</h2>
+        <table class="retention-schedule">
+            <thead><tr><th>"Rule"</th><th>"Categories"</th><th>"Kept"</th></tr></thead>
+            <tbody>
+                {found.schedule.into_iter().map(|(name, categories, kept)| view! {
+                    <tr><td>{name}</td><td>{categories}</td><td>{kept}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+fn preview_view(preview: PreviewView) -> impl IntoView {
+    let summary = format!(
+        "{} records examined; {} are due now.",
+        preview.examined, preview.due
+    );
+    view! {
+        <section class="retention-preview">
+            <h2>"Due now"</h2>
+            <p class="due-summary">{summary}</p>
+            <table class="due-counts">
+                <thead><tr><th>"Records"</th><th>"Category"</th><th>"What happens"</th><th>"How many"</th></tr></thead>
+                <tbody>
+                    {preview.counts.into_iter().map(|(table, category, action, n)| view! {
+                        <tr><td>{table}</td><td>{category}</td><td>{action}</td><td>{n}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <table class="due-records">
+                <thead><tr><th>"Records"</th><th>"Category"</th><th>"What happens"</th><th>"Why"</th></tr></thead>
+                <tbody>
+                    {preview.records.into_iter().map(|(table, category, action, why)| view! {
+                        <tr><td>{table}</td><td>{category}</td><td>{action}</td><td>{why}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+fn runs_table(runs: Vec<RunRow>) -> AnyView {
+    if runs.is_empty() {
+        return view! { <p>"No sweep has run yet."</p> }.into_any();
+    }
+    view! {
+        <table class="sweep-runs">
+            <thead><tr><th>"Started"</th><th>"Kind"</th><th>"Status"</th><th>"Examined"</th><th>"Changed or due"</th></tr></thead>
+            <tbody>
+                {runs.into_iter().map(|run| view! {
+                    <tr><td>{run.started}</td><td>{run.kind}</td><td>{run.status}</td><td>{run.examined}</td><td>{run.acted}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
