@@ -1304,3 +1304,72 @@ async fn browser_k30_the_privacy_office_answers_a_correction_holds_and_verifies_
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k23_k31_news_unsubscribed_in_one_click_a_breach_told_and_retention_previewed() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let mail = Mailbox::start().await;
+        let portal = start_on(backend, &[], Some(&mail));
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "learner", "/account/privacy").await;
+        browser.click("#channel-email").await;
+        browser.click("section.marketing-preferences button").await;
+        browser.arrives("/account/privacy?marketing=1").await;
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "administrator", "/admin/marketing").await;
+        assert!(browser.shows("p.audience", "1 people").await);
+        browser.fill("subject", "Spring courses").await;
+        browser.fill("body", "Twelve new courses.").await;
+        browser.click("form.campaign button").await;
+        browser.arrives("/admin/marketing?sent=1").await;
+        sign_out(&browser).await;
+        // The first link in the message is the one in its List-Unsubscribe header: <…>.
+        let link = mail
+            .link("learner@demo.pledge.invalid", "unsubscribe")
+            .await;
+        browser.goto(link.trim_end_matches('>')).await;
+        browser.click("form.unsubscribe button").await;
+        assert!(browser.shows("main", "You are unsubscribed.").await);
+
+        sign_in_as(&browser, "privacy-officer", "/office/breaches").await;
+        browser.fill("title", "Laptop stolen").await;
+        browser
+            .fill(
+                "what_happened",
+                "A laptop with learners' addresses was stolen.",
+            )
+            .await;
+        browser
+            .fill(
+                "steps_taken",
+                "Its disk is encrypted; its passwords are changed.",
+            )
+            .await;
+        browser.click("#category-contact-details").await;
+        let now = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+        let discovered = format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}",
+            now.year(),
+            u8::from(now.month()),
+            now.day(),
+            now.hour(),
+            now.minute()
+        );
+        browser.fill("discovered", &discovered).await;
+        browser
+            .click("form.record-breach button[type=submit]")
+            .await;
+        assert!(browser.shows("main", "hours left").await);
+        browser.click("form.notify-people button").await;
+        assert!(browser.shows("main", "The notices are queued").await);
+        assert!(browser.shows("dd.people-clock", "told").await);
+
+        browser.goto("/office/retention").await;
+        browser.click("div.retention-actions button").await;
+        assert!(browser.shows("p.due-summary", "are due now").await);
+        browser.close().await;
+    })
+    .await;
+}
