@@ -27,6 +27,7 @@ pub mod islands;
 pub mod learning;
 pub mod marketing;
 pub mod office;
+pub mod partners;
 pub mod payments;
 pub mod policy_page;
 pub mod privacy_centre;
@@ -127,6 +128,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/office/retention") view=retention::RetentionPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/breaches") view=breaches::BreachRegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/breaches/:id") view=breaches::BreachPage ssr=SsrMode::Async/>
+                    <Route path=path!("/office/partners") view=partners::PartnersPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/audit") view=office::AuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/office/processing") view=office::RecordOfProcessingPage ssr=SsrMode::Async/>
                     <Route path=path!("/teach/surveys") view=assessments::SurveyTotalsPage ssr=SsrMode::Async/>

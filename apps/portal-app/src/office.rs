@@ -553,6 +553,7 @@ pub fn OfficeNav() -> impl IntoView {
             <a href="/office/holds">"Legal holds"</a>
             <a href="/office/retention">"Retention"</a>
             <a href="/office/breaches">"Breaches"</a>
+            <a href="/office/partners">"Partners"</a>
             <a href="/office/audit">"Audit log"</a>
             <a href="/office/processing">"Record of processing"</a>
         </nav>

@@ -81,6 +81,19 @@ pub struct PrivacyCentreView {
     pub purposes: Vec<(String, String)>,
     /// Marketing choices per channel, where the policy markets at all.
     pub marketing: Option<crate::marketing::MarketingPreferences>,
+    /// The young people this person is the confirmed guardian of (K44).
+    pub wards: Vec<WardView>,
+}
+
+/// A young person a guardian acts for, as the guardian's privacy centre shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardView {
+    /// Their id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// Their requests, with the copy's download address for the guardian.
+    pub requests: Vec<RequestRow>,
 }
 
 /// What erasing the signed-in person would do, shown before they ask (J37).
@@ -189,6 +202,39 @@ fn request_row(view: pledge_store::requests::RequestView, now: time::OffsetDateT
     }
 }
 
+/// The young people `guardian` acts for, each with their requests (the copy of an answered
+/// access request downloaded through the guardian's own address).
+#[cfg(feature = "ssr")]
+async fn wards_of(
+    state: &crate::state::PortalState,
+    guardian: pledge_domain::PersonId,
+    now: time::OffsetDateTime,
+) -> Result<Vec<WardView>, PortalError> {
+    let mut wards = Vec::new();
+    for ward in state.store.wards_of(&state.policy, guardian, now).await? {
+        let id = ward.person.as_uuid().to_string();
+        let requests = state
+            .store
+            .requests_for(ward.person)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let mut row = request_row(r, now);
+                row.download = row
+                    .download
+                    .map(|_| format!("/account/privacy/for/{id}/requests/{}/data.zip", row.id));
+                row
+            })
+            .collect();
+        wards.push(WardView {
+            id,
+            name: ward.name,
+            requests,
+        });
+    }
+    Ok(wards)
+}
+
 #[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
 mod server_fns {
     use super::*;
@@ -230,6 +276,7 @@ mod server_fns {
                 .collect(),
             held: held(policy, &holdings),
             marketing: crate::marketing::preferences_of(&state, session.person).await?,
+            wards: wards_of(&state, session.person, now).await?,
             requests: requests.into_iter().map(|r| request_row(r, now)).collect(),
             consents: consents
                 .into_iter()
@@ -323,6 +370,7 @@ pub fn PrivacyCentrePage() -> impl IntoView {
                         <Requests overview=overview.clone()/>
                         <AskUs overview=overview.clone() outcome/>
                         {overview.marketing.clone().map(|preferences| view! { <crate::marketing::MarketingSection preferences/> })}
+                        {(!overview.wards.is_empty()).then(|| view! { <Wards wards=overview.wards.clone()/> })}
                         <Held held=overview.held.clone()/>
                         <Consents consents=overview.consents/>
                     }
@@ -371,6 +419,40 @@ fn Requests(overview: PrivacyCentreView) -> impl IntoView {
                     </tbody>
                 </table>
             })}
+        </section>
+    }
+}
+
+/// The young people a guardian acts for (K44): their requests, and asking for a copy of their
+/// data or its erasure on their behalf (the privacy office checks the guardian, then answers).
+#[component]
+fn Wards(wards: Vec<WardView>) -> impl IntoView {
+    view! {
+        <section class="wards">
+            <h2>"Young people you act for"</h2>
+            {wards.into_iter().map(|ward| {
+                let base = format!("/account/privacy/for/{}", ward.id);
+                view! {
+                    <div class="ward">
+                        <h3>{ward.name.clone()}</h3>
+                        <ul class="plain">
+                            {ward.requests.into_iter().map(|r| view! {
+                                <li>{format!("{} · {} · due {}", r.right, r.status, r.due)} " "
+                                    {r.download.map(|href| view! { <a href=href class="download">"Download their data"</a> })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        <form method="post" action=format!("{base}/access") class="inline-form ward-access">
+                            <button type="submit">{format!("Ask for a copy of {}'s data", ward.name)}</button>
+                        </form>
+                        <form method="post" action=format!("{base}/erasure") class="inline-form ward-erasure">
+                            <input type="checkbox" id=format!("confirm-{}", ward.id) name="confirm" value="yes"/>
+                            <label for=format!("confirm-{}", ward.id)>"I understand erasure cannot be undone"</label>
+                            <button type="submit">{format!("Ask us to erase {}'s data", ward.name)}</button>
+                        </form>
+                    </div>
+                }
+            }).collect_view()}
         </section>
     }
 }

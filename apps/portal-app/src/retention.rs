@@ -55,6 +55,7 @@ pub struct RetentionView {
 }
 
 /// How many due records the preview lists.
+#[cfg(feature = "ssr")]
 const LISTED: usize = 100;
 
 #[cfg(feature = "ssr")]

@@ -51,14 +51,29 @@ pub async fn preferences(
         Err(error) => return unavailable(&error),
     };
     let organisation = organisation(policy);
-    for channel in &marketing.channels {
-        let name = pledge_store::marketing::channel_name(*channel);
-        let wanted = field(&fields, &format!("channel-{name}")) == "on";
-        if wanted == allowed.contains(channel) {
-            continue;
-        }
+    let changed: Vec<(Channel, bool)> = marketing
+        .channels
+        .iter()
+        .map(|channel| {
+            let name = pledge_store::marketing::channel_name(*channel);
+            (*channel, field(&fields, &format!("channel-{name}")) == "on")
+        })
+        .filter(|(channel, wanted)| *wanted != allowed.contains(channel))
+        .collect();
+    // Refused as a whole before anything is recorded: a yes this policy takes only in writing.
+    let written_only = marketing.evidence == pledge_policy::model::ConsentEvidence::Written;
+    if written_only && changed.iter().any(|(_, wanted)| *wanted) {
+        let error = StoreError::Invalid(
+            "consent to marketing is taken in writing: send us the signed form",
+        );
+        let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
+        return server
+            .render_at(parts, CENTRE, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    }
+    for (channel, wanted) in changed {
         let choice = MarketingChoice {
-            channel: *channel,
+            channel,
             given: wanted,
             made: ChoiceMade::Preferences,
             text_shown: preference_text(&organisation, channel.plain_words()),

@@ -11,6 +11,13 @@
 //! privacy office answers: recorded with what the person wrote (sealed) and the policy's
 //! deadline, each only where the policy offers the right; an erasure is asked for from the
 //! page that first shows what it deletes, keeps and stops (J37).
+//!
+//! A guardian acts for the young people confirmed as theirs (K44):
+//! `POST /account/privacy/for/{minor}/access` and `…/erasure` open requests made by the
+//! guardian (the store checks the link, the age range and the policy's guardian rights; the
+//! privacy office verifies the guardian before answering), and
+//! `GET /account/privacy/for/{minor}/requests/{id}/data.zip` is the answered copy, for them
+//! only; anyone else's address is the same 404 as a stranger's.
 
 use axum::extract::{Path, Request, State};
 use axum::http::{StatusCode, header};
@@ -83,6 +90,22 @@ fn not_found() -> Response {
         .into_response()
 }
 
+/// A copy of someone's data as a download that no cache keeps.
+fn zip_download(zip: Vec<u8>, name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        zip,
+    )
+        .into_response()
+}
+
 /// `GET /account/privacy/requests/{id}/data.zip`: the copy, for its owner.
 pub async fn download(
     State(server): State<Server>,
@@ -108,18 +131,7 @@ pub async fn download(
     }
     let actor = store.audit().actor(session.person);
     match store.export_bundle(session.person, actor, now()).await {
-        Ok(zip) => (
-            [
-                (header::CONTENT_TYPE, "application/zip".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"my-data.zip\"".to_owned(),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            zip,
-        )
-            .into_response(),
+        Ok(zip) => zip_download(zip, "my-data.zip"),
         Err(error) => unavailable(&error),
     }
 }
@@ -254,4 +266,141 @@ pub async fn request_erasure(State(server): State<Server>, request: Request) -> 
         "/account/privacy/erasure",
     )
     .await
+}
+
+/// The young person a guardian's address names, when the signed-in person is their confirmed
+/// guardian; otherwise the answer to give (sign in, or the same 404 as for a stranger).
+async fn ward_of(
+    server: &Server,
+    parts: &axum::http::request::Parts,
+    minor: &str,
+) -> Result<(ActiveSession, pledge_domain::PersonId), Response> {
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return Err(see_other(&format!("/signin?next={CENTRE}")));
+    };
+    let not_yours = || {
+        (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "You act for no such young person.\n",
+        )
+            .into_response()
+    };
+    let Ok(id) = Uuid::parse_str(minor) else {
+        return Err(not_yours());
+    };
+    let minor = pledge_domain::PersonId::from_uuid(id);
+    match server
+        .portal
+        .store
+        .is_guardian_of(session.person, minor)
+        .await
+    {
+        Ok(true) => Ok((session, minor)),
+        Ok(false) => Err(not_yours()),
+        Err(error) => Err(unavailable(&error)),
+    }
+}
+
+/// Opens a request of `kind` for `minor`, made by their guardian (K44); the privacy office
+/// checks the guardian and answers it.
+async fn ask_as_guardian(
+    server: Server,
+    request: Request,
+    minor: String,
+    kind: RightKind,
+) -> Response {
+    let (parts, fields) = read_form(request).await;
+    let (session, minor) = match ward_of(&server, &parts, &minor).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let details = match kind {
+        RightKind::Erasure if field(&fields, "confirm") != "yes" => {
+            let outcome = FormOutcome::message(
+                kept(&fields),
+                "Tick the box to confirm you understand erasure cannot be undone.",
+            );
+            return server
+                .render_at(parts, CENTRE, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+        RightKind::Erasure => {
+            Some("asked for by their guardian, who confirmed it cannot be undone")
+        }
+        _ => None,
+    };
+    let store = &server.portal.store;
+    let new = NewRequest {
+        requester: Requester::Guardian(session.person),
+        details,
+        received: now(),
+    };
+    let actor = store.audit().actor(session.person);
+    match store
+        .open_request_as(minor, kind, &server.portal.policy, new, actor)
+        .await
+    {
+        Ok(_) => see_other(&format!("{CENTRE}?requested=1")),
+        Err(error @ (StoreError::NotAllowedToAct(_) | StoreError::RightNotOffered(_))) => {
+            let outcome = FormOutcome::message(Default::default(), sentence(&error.to_string()));
+            server
+                .render_at(parts, CENTRE, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// `POST /account/privacy/for/{minor}/access`: a guardian asks for a copy of a young
+/// person's data.
+pub async fn guardian_access(
+    State(server): State<Server>,
+    Path(minor): Path<String>,
+    request: Request,
+) -> Response {
+    ask_as_guardian(server, request, minor, RightKind::Access).await
+}
+
+/// `POST /account/privacy/for/{minor}/erasure`: a guardian asks for a young person's data to
+/// be erased.
+pub async fn guardian_erasure(
+    State(server): State<Server>,
+    Path(minor): Path<String>,
+    request: Request,
+) -> Response {
+    ask_as_guardian(server, request, minor, RightKind::Erasure).await
+}
+
+/// `GET /account/privacy/for/{minor}/requests/{id}/data.zip`: the copy of a young person's
+/// data, for their guardian, once the access request is answered.
+pub async fn guardian_download(
+    State(server): State<Server>,
+    Path((minor, id)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let (session, minor) = match ward_of(&server, &parts, &minor).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found();
+    };
+    let store = &server.portal.store;
+    let requests = match store.requests_for(minor).await {
+        Ok(requests) => requests,
+        Err(error) => return unavailable(&error),
+    };
+    let answered = requests
+        .iter()
+        .any(|r| r.id == id && r.kind == RightKind::Access && r.status == RequestStatus::Completed);
+    if !answered {
+        return not_found();
+    }
+    let actor = store.audit().actor(session.person);
+    match store.export_bundle(minor, actor, now()).await {
+        Ok(zip) => zip_download(zip, "their-data.zip"),
+        Err(error) => unavailable(&error),
+    }
 }

@@ -364,6 +364,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             axum::routing::get(crate::privacy::download),
         )
         .route(
+            "/account/privacy/for/{minor}/requests/{id}/data.zip",
+            axum::routing::get(crate::privacy::guardian_download),
+        )
+        .route(
             "/account/second-step/start",
             limited(post(crate::second_step::start)),
         )
@@ -438,6 +442,14 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/office/requests/{id}/refuse", post(crate::office::refuse))
         .route("/office/requests/{id}/answer", post(crate::office::answer))
         .route("/office/holds", post(crate::office::place_hold))
+        .route(
+            "/account/privacy/for/{minor}/access",
+            post(crate::privacy::guardian_access),
+        )
+        .route(
+            "/account/privacy/for/{minor}/erasure",
+            post(crate::privacy::guardian_erasure),
+        )
         .route("/office/breaches", post(crate::breaches::record))
         .route(
             "/office/breaches/{id}/notify",

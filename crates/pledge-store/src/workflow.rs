@@ -85,21 +85,13 @@ impl Store {
                 "the person is not in the policy's guardian age range",
             ));
         }
-        let mut select = Query::select();
-        select
-            .column("id")
-            .from("guardian_link")
-            .and_where(Expr::col("minor_id").eq(person.as_uuid()))
-            .and_where(Expr::col("guardian_id").eq(guardian.as_uuid()))
-            .and_where(Expr::col("confirmed_at").is_not_null());
-        let linked = self
-            .db
-            .query_one(&select)
-            .await
-            .map_err(db("read guardian links"))?;
-        linked.map(|_| ()).ok_or(StoreError::NotAllowedToAct(
-            "no confirmed guardian link between them",
-        ))
+        if self.is_guardian_of(guardian, person).await? {
+            Ok(())
+        } else {
+            Err(StoreError::NotAllowedToAct(
+                "no confirmed guardian link between them",
+            ))
+        }
     }
 
     /// Links `guardian` to `minor`, confirmed at `confirmed` (or awaiting confirmation).

@@ -116,6 +116,7 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
     row("/api/hold-register", "", Caller::Role("privacy-officer")),
     row("/api/campaign-audience", "", Caller::Role("administrator")),
     row("/api/breach-register", "", Caller::Role("privacy-officer")),
+    row("/api/partner-registry", "", Caller::Role("privacy-officer")),
     row(
         "/api/breach-detail",
         "id=00000000-0000-7000-8000-000000000000",
@@ -283,6 +284,11 @@ pub const PAGES: &[Row] = &[
     row(
         "/office/holds",
         "/office/holds",
+        Caller::Role("privacy-officer"),
+    ),
+    row(
+        "/office/partners",
+        "/office/partners",
         Caller::Role("privacy-officer"),
     ),
     row(

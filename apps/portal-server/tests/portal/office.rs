@@ -745,3 +745,95 @@ async fn k37_the_retention_dashboard_shows_why_a_ticket_is_due_and_applying_dele
         assert!(!mine.body.contains("Old question"), "the ticket is gone");
     }
 }
+
+#[tokio::test]
+async fn j08_j09_the_partner_registry_dates_what_peoplecert_keeps_and_logs_forwarded_erasures() {
+    let portal = start_with(DataDir::new(), &["--pack", "jtec"], None);
+    let learner = session(&portal, "learner").await;
+    let officer = staff_session(&portal, "privacy-officer").await;
+    let before = portal.get("/office/partners", Some(&officer)).await;
+    assert_eq!(before.status, 200);
+    assert!(before.body.contains("Peoplecert"), "{}", before.body);
+    assert!(
+        before.body.contains("Online proctoring recordings"),
+        "what it keeps"
+    );
+    assert!(
+        before
+            .body
+            .contains("No request has been forwarded to a partner.")
+    );
+
+    let course = "/courses/itil-4-foundation";
+    let page = portal.get(course, Some(&learner)).await;
+    let start = page.body.find("name=\"sitting_at\"").unwrap();
+    let value_at = page.body[start..].find("value=\"").unwrap() + start + 7;
+    let date = page.body[value_at..value_at + 20].to_owned();
+    let booked = portal
+        .post(
+            &format!("{course}/exam"),
+            &[("sitting_at", &date)],
+            Some(&learner),
+        )
+        .await;
+    assert_eq!(booked.location(), "/learn/exams");
+
+    let after = portal.get("/office/partners", Some(&officer)).await;
+    let reminders = after
+        .body
+        .split("class=\"partner-reminders\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", after.body));
+    assert!(
+        reminders.contains("Online proctoring recordings"),
+        "J08: {reminders}"
+    );
+    let year = time::OffsetDateTime::now_utc().year() + 1;
+    assert!(
+        reminders.contains(&format!("<td>{year}-")),
+        "kept one year from the booking: {reminders}"
+    );
+    assert!(
+        after.body.contains("1 times, last"),
+        "the disclosure is counted"
+    );
+
+    ask(
+        &portal,
+        &learner,
+        "/account/privacy/erasure",
+        &[("confirm", "yes")],
+    )
+    .await;
+    let request = newest_request(&portal, &officer, "deletion").await;
+    portal
+        .post(
+            &format!("{request}/verify"),
+            &[("method", "signed-in")],
+            Some(&officer),
+        )
+        .await;
+    let erased = portal
+        .post(
+            &format!("{request}/answer"),
+            &[("confirm", "yes")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(erased.location(), format!("{request}?done=answered"));
+    let logged = portal.get("/office/partners", Some(&officer)).await;
+    let forwarded = logged
+        .body
+        .split("class=\"forwarded\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}", logged.body));
+    assert!(
+        forwarded.contains("<td>Peoplecert</td><td>an erasure</td>"),
+        "J09: {forwarded}"
+    );
+    let learner_again = portal.get("/office/partners", Some(&learner)).await;
+    assert!(
+        learner_again.location().starts_with("/signin"),
+        "the erased learner's session ended"
+    );
+}

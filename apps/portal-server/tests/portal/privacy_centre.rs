@@ -263,3 +263,97 @@ async fn kexara_offers_no_restriction_so_none_can_be_asked_for() {
         refused.body
     );
 }
+
+#[tokio::test]
+async fn k44_a_guardian_asks_for_and_downloads_a_young_persons_data_and_nobody_else_can() {
+    let portal = crate::support::start();
+    let guardian = demo_session(&portal, "guardian").await;
+    let page = portal.get("/account/privacy", Some(&guardian)).await;
+    assert!(
+        page.body.contains("Young people you act for"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Demo young learner"));
+    let minor = page
+        .body
+        .split("action=\"/account/privacy/for/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let access = format!("/account/privacy/for/{minor}/access");
+
+    let stranger = demo_session(&portal, "learner").await;
+    assert_eq!(portal.post(&access, &[], Some(&stranger)).await.status, 404);
+    assert!(
+        portal
+            .post(&access, &[], None)
+            .await
+            .location()
+            .starts_with("/signin")
+    );
+    let unconfirmed = portal
+        .post(
+            &format!("/account/privacy/for/{minor}/erasure"),
+            &[],
+            Some(&guardian),
+        )
+        .await;
+    assert_eq!(unconfirmed.status, 422);
+    assert!(unconfirmed.body.contains("Tick the box to confirm"));
+
+    let asked = portal.post(&access, &[], Some(&guardian)).await;
+    assert_eq!(asked.location(), "/account/privacy?requested=1");
+    let page = portal.get("/account/privacy", Some(&guardian)).await;
+    let wards = page.body.split("class=\"wards\"").nth(1).unwrap();
+    assert!(wards.contains("access · being answered"), "{wards}");
+
+    let officer = demo_session(&portal, "privacy-officer").await;
+    let queue = portal.get("/office/requests", Some(&officer)).await;
+    assert!(
+        queue.body.contains("(asked by their guardian)"),
+        "{}",
+        queue.body
+    );
+    let request = queue
+        .body
+        .split("href=\"/office/requests/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|id| format!("/office/requests/{id}"))
+        .unwrap();
+    let as_self = portal
+        .post(
+            &format!("{request}/verify"),
+            &[("method", "signed-in")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(as_self.status, 422, "a guardian is verified as a guardian");
+    let verified = portal
+        .post(
+            &format!("{request}/verify"),
+            &[("method", "verified-guardian")],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(verified.location(), format!("{request}?done=identity"));
+    let answered = portal
+        .post(&format!("{request}/answer"), &[], Some(&officer))
+        .await;
+    assert_eq!(answered.location(), format!("{request}?done=answered"));
+
+    let page = portal.get("/account/privacy", Some(&guardian)).await;
+    let link = page
+        .body
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.starts_with("/account/privacy/for/") && href.ends_with("/data.zip"))
+        .unwrap_or_else(|| panic!("no download for the guardian: {}", page.body))
+        .to_owned();
+    let zip = portal.get(&link, Some(&guardian)).await;
+    assert_eq!(zip.status, 200);
+    assert!(zip.body.starts_with("PK"));
+    assert_eq!(portal.get(&link, Some(&stranger)).await.status, 404);
+}
