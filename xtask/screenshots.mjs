@@ -150,6 +150,8 @@ async function kexara() {
   await officer.waitForURL(/\/office\/breaches\/[0-9a-f-]+\?done=recorded$/);
   await shot(officer, null, "office-breach");
   await shot(officer, "/office/breaches", "office-breaches");
+  await shot(officer, "/office/partners", "office-partners");
+  await shot(await visitor("guardian"), "/account/privacy", "guardian-privacy");
   await shot(await visitor("administrator"), "/admin/marketing", "admin-marketing");
 }
 
