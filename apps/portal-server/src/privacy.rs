@@ -90,6 +90,38 @@ fn not_found() -> Response {
         .into_response()
 }
 
+/// The copy of `owner`'s data for their answered access request `id`, built (and audited) as
+/// `reader`'s export; any other id is the same 404 as an unknown one.
+async fn answered_copy(
+    server: &Server,
+    owner: pledge_domain::PersonId,
+    id: &str,
+    reader: pledge_domain::PersonId,
+    filename: &str,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(id) else {
+        return not_found();
+    };
+    let store = &server.portal.store;
+    let requests = match store.requests_for(owner).await {
+        Ok(requests) => requests,
+        Err(error) => return unavailable(&error),
+    };
+    let answered = requests
+        .iter()
+        .any(|r| r.id == id && r.kind == RightKind::Access && r.status == RequestStatus::Completed);
+    if !answered {
+        return not_found();
+    }
+    match store
+        .export_bundle(owner, store.audit().actor(reader), now())
+        .await
+    {
+        Ok(zip) => zip_download(zip, filename),
+        Err(error) => unavailable(&error),
+    }
+}
+
 /// A copy of someone's data as a download that no cache keeps.
 fn zip_download(zip: Vec<u8>, name: &str) -> Response {
     (
@@ -115,25 +147,7 @@ pub async fn download(
     let Some(session) = request.extensions().get::<ActiveSession>().cloned() else {
         return see_other(&format!("/signin?next={CENTRE}"));
     };
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return not_found();
-    };
-    let store = &server.portal.store;
-    let requests = match store.requests_for(session.person).await {
-        Ok(requests) => requests,
-        Err(error) => return unavailable(&error),
-    };
-    let answered = requests
-        .iter()
-        .any(|r| r.id == id && r.kind == RightKind::Access && r.status == RequestStatus::Completed);
-    if !answered {
-        return not_found();
-    }
-    let actor = store.audit().actor(session.person);
-    match store.export_bundle(session.person, actor, now()).await {
-        Ok(zip) => zip_download(zip, "my-data.zip"),
-        Err(error) => unavailable(&error),
-    }
+    answered_copy(&server, session.person, &id, session.person, "my-data.zip").await
 }
 
 /// The longest text a request form takes.
@@ -384,23 +398,5 @@ pub async fn guardian_download(
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return not_found();
-    };
-    let store = &server.portal.store;
-    let requests = match store.requests_for(minor).await {
-        Ok(requests) => requests,
-        Err(error) => return unavailable(&error),
-    };
-    let answered = requests
-        .iter()
-        .any(|r| r.id == id && r.kind == RightKind::Access && r.status == RequestStatus::Completed);
-    if !answered {
-        return not_found();
-    }
-    let actor = store.audit().actor(session.person);
-    match store.export_bundle(minor, actor, now()).await {
-        Ok(zip) => zip_download(zip, "their-data.zip"),
-        Err(error) => unavailable(&error),
-    }
+    answered_copy(&server, minor, &id, session.person, "their-data.zip").await
 }
