@@ -1,6 +1,7 @@
 // The walk behind `cargo xtask screenshots` (see xtask/src/screenshots.rs): Debian's headless
 // Chromium through playwright-core, against a portal with the demo data at $PORTAL, writing
-// PNG files into $OUT. $PACK says which pack the portal runs (kexara or jtec).
+// PNG files into $OUT. $PACK says which pack the portal runs (kexara or jtec; kexara-changed:
+// kexara restarted on a new version of its policy).
 import { createRequire } from "node:module";
 
 // playwright-core lives in the target directory's tools ($NODE_PATH), which ES modules do
@@ -163,9 +164,16 @@ async function jtec() {
   await shot(learner, "/learn/exams", "exams");
 }
 
+async function changedPolicy() {
+  // Signing in lands on /account, where the notice of the new version waits.
+  await shot(await visitor("learner"), null, "policy-notice");
+}
+
 try {
   if (pack === "jtec") {
     await jtec();
+  } else if (pack === "kexara-changed") {
+    await changedPolicy();
   } else {
     await kexara();
   }

@@ -212,8 +212,20 @@ pub fn start(
     data: &str,
     args: &[&str],
 ) -> Result<Running> {
+    let _ = std::fs::remove_dir_all(target_dir(root).join(data));
+    start_again(root, binary, site, data, args)
+}
+
+/// Starts the portal on the data directory `data` as it is (after [`start`] made it), for
+/// a restart with other arguments.
+pub fn start_again(
+    root: &Path,
+    binary: &Path,
+    site: &Path,
+    data: &str,
+    args: &[&str],
+) -> Result<Running> {
     let data = target_dir(root).join(data);
-    let _ = std::fs::remove_dir_all(&data);
     let mut child = shell::command(&binary.to_string_lossy())
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
         .arg(&data)

@@ -1,7 +1,8 @@
 //! `cargo xtask screenshots`: the pictures of the portal in `docs/screenshots/`, taken afresh.
 //!
 //! Builds the portal, starts it on fresh SQLite data directories with the demo data (the
-//! kexara pack, then jtec for its exams and funders), and walks the pages in Debian's headless
+//! kexara pack, then jtec for its exams and funders, then kexara again restarted on a new
+//! version of its policy, for the notice people see), and walks the pages in Debian's headless
 //! Chromium with `playwright-core` (from npm, installed into `<target>/tools/npm-playwright`; never a
 //! browser that a tool downloads), signing in as the demo people. The walk itself is
 //! `xtask/screenshots.mjs`; each picture is a page as a person sees it after it has loaded.
@@ -10,7 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::load::start;
+use crate::load::{start, start_again};
 use crate::portal::{build_all, target_dir};
 use crate::{provision, shell};
 
@@ -21,22 +22,66 @@ pub fn run(root: &Path) -> Result<()> {
     let built = build_all(root, false)?;
     let out = root.join("docs").join("screenshots");
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    for pack in ["kexara", "jtec"] {
-        let data = format!("screenshot-data-{pack}");
-        let server = start(root, &built.server, &built.site, &data, &["--pack", pack])?;
+    let walk = |addr: &str, pack: &str| -> Result<()> {
         let status = shell::command("node")
             .arg(root.join("xtask").join("screenshots.mjs"))
             .env("NODE_PATH", &playwright)
-            .env("PORTAL", format!("http://{}", server.addr))
+            .env("PORTAL", format!("http://{addr}"))
             .env("PACK", pack)
             .env("OUT", &out)
             .current_dir(root)
             .status()
             .context("starting node")?;
         anyhow::ensure!(status.success(), "the {pack} walk failed ({status})");
+        Ok(())
+    };
+    for pack in ["kexara", "jtec"] {
+        let data = format!("screenshot-data-{pack}");
+        let server = start(root, &built.server, &built.site, &data, &["--pack", pack])?;
+        walk(&server.addr, pack)?;
     }
+    let data = "screenshot-data-kexara-changed";
+    drop(start(
+        root,
+        &built.server,
+        &built.site,
+        data,
+        &["--pack", "kexara"],
+    )?);
+    let changed = target_dir(root).join(data).join("kexara-changed.toml");
+    std::fs::write(&changed, changed_kexara(root)?)
+        .with_context(|| format!("writing {}", changed.display()))?;
+    let changed = changed.to_string_lossy().into_owned();
+    let server = start_again(
+        root,
+        &built.server,
+        &built.site,
+        data,
+        &["--pack", &changed],
+    )?;
+    walk(&server.addr, "kexara-changed")?;
     eprintln!("xtask: screenshots written to {}", out.display());
     Ok(())
+}
+
+/// The kexara pack under a new version that gives the organisation longer to answer an access
+/// request: a change everyone is told about.
+fn changed_kexara(root: &Path) -> Result<String> {
+    let path = root.join("crates/pledge-policy/packs/kexara.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let changed = text
+        .replacen("version = \"2025-03-15\"", "version = \"2026-12-06\"", 1)
+        .replacen(
+            "kind = \"access\"\ndeadline = \"30 days\"",
+            "kind = \"access\"\ndeadline = \"45 days\"",
+            1,
+        );
+    anyhow::ensure!(
+        changed.contains("2026-12-06") && changed.contains("deadline = \"45 days\""),
+        "the kexara pack no longer has the version or the access deadline the picture changes"
+    );
+    Ok(changed)
 }
 
 /// The playwright-core release the walk is written against.

@@ -290,6 +290,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 instance: instance
                     .unwrap_or_else(|| format!("pledge-admin-{}", std::process::id())),
                 list_limit: list,
+                ahead: time::Duration::ZERO,
             };
             sweep::run(&store, &policy, &options, now).await?;
             Ok(Outcome::Done)

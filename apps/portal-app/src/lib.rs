@@ -29,6 +29,7 @@ pub mod marketing;
 pub mod office;
 pub mod partners;
 pub mod payments;
+pub mod policy_notice;
 pub mod policy_page;
 pub mod privacy_centre;
 pub mod retention;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
         <Title text="Pledge Training"/>
         <Router>
             <cookies::CookieBanner/>
+            <policy_notice::PolicyNoticeBanner/>
             <SiteHeader/>
             <main>
                 <Routes fallback=NotFound>

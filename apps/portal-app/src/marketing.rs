@@ -181,7 +181,7 @@ pub fn MarketingSection(
         <p class="hint">"We take your consent to marketing in writing: to say yes, send us the signed consent form. You can say no here at any time."</p>
     });
     view! {
-        <section class="marketing-preferences">
+        <section class="marketing-preferences" id="marketing">
             <h2>"News and offers"</h2>
             {note}
             <form method="post" action="/account/privacy/marketing" class="stacked">

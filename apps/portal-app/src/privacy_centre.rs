@@ -64,6 +64,31 @@ pub struct ConsentRow {
     pub when: String,
 }
 
+/// A consent in force, with how to withdraw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentInForceRow {
+    /// The stored purpose (the withdrawal form's field).
+    pub purpose: String,
+    /// What it is about, in words.
+    pub what: String,
+    /// Since when.
+    pub since: String,
+    /// Where it is withdrawn: `None` here (a purpose), or the page that controls it (cookie
+    /// settings, the marketing choices).
+    pub elsewhere: Option<String>,
+}
+
+/// A policy version the person accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedRow {
+    /// The version.
+    pub version: String,
+    /// How: at sign-up, by continued use after notice, explicitly.
+    pub how: String,
+    /// When.
+    pub when: String,
+}
+
 /// Everything the privacy centre shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrivacyCentreView {
@@ -73,6 +98,10 @@ pub struct PrivacyCentreView {
     pub requests: Vec<RequestRow>,
     /// Their consent history, newest first.
     pub consents: Vec<ConsentRow>,
+    /// The consents they have in force.
+    pub in_force: Vec<ConsentInForceRow>,
+    /// The policy versions they accepted, newest first.
+    pub accepted: Vec<AcceptedRow>,
     /// The policy's deadline for an access request, in words (`30 days`), if it offers one.
     pub access_deadline: Option<String>,
     /// The rights the policy offers, as request nouns (`correction`, `deletion`, `restriction`).
@@ -156,8 +185,10 @@ fn held(
         .collect()
 }
 
+/// What a stored consent purpose (`cookies:analytics`, `marketing:email`, a purpose's id) is
+/// about, in the policy's words.
 #[cfg(feature = "ssr")]
-fn consent_what(policy: &pledge_policy::ValidPolicy, purpose: &str) -> String {
+pub fn consent_what(policy: &pledge_policy::ValidPolicy, purpose: &str) -> String {
     if let Some(category) = purpose
         .strip_prefix("cookies:")
         .and_then(pledge_consent::cookies::category_named)
@@ -176,6 +207,26 @@ fn consent_what(policy: &pledge_policy::ValidPolicy, purpose: &str) -> String {
         .iter()
         .find(|p| p.id.to_string() == purpose)
         .map_or_else(|| purpose.to_owned(), |p| p.name.clone())
+}
+
+#[cfg(feature = "ssr")]
+fn in_force_row(
+    policy: &pledge_policy::ValidPolicy,
+    consent: pledge_store::consents::ConsentInForce,
+) -> ConsentInForceRow {
+    let elsewhere = if consent.purpose.starts_with("cookies:") {
+        Some("/cookies".to_owned())
+    } else if consent.purpose.starts_with("marketing:") {
+        Some("#marketing".to_owned())
+    } else {
+        None
+    };
+    ConsentInForceRow {
+        what: consent_what(policy, &consent.purpose),
+        since: crate::state::minute(consent.given_at),
+        purpose: consent.purpose,
+        elsewhere,
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -275,6 +326,24 @@ mod server_fns {
                 .map(|purpose| (purpose.id.to_string(), purpose.name.clone()))
                 .collect(),
             held: held(policy, &holdings),
+            in_force: state
+                .store
+                .consents_in_force(session.person, now)
+                .await?
+                .into_iter()
+                .map(|c| in_force_row(policy, c))
+                .collect(),
+            accepted: state
+                .store
+                .accepted_versions(session.person)
+                .await?
+                .into_iter()
+                .map(|a| AcceptedRow {
+                    version: a.version,
+                    how: a.method.replace('-', " "),
+                    when: crate::state::minute(a.accepted_at),
+                })
+                .collect(),
             marketing: crate::marketing::preferences_of(&state, session.person).await?,
             wards: wards_of(&state, session.person, now).await?,
             requests: requests.into_iter().map(|r| request_row(r, now)).collect(),
@@ -355,12 +424,14 @@ pub fn PrivacyCentrePage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let asked = query.get("requested").is_some();
     let marketing_saved = query.get("marketing").is_some();
+    let withdrawn = query.get("withdrawn").is_some();
     let outcome = use_outcome();
     let overview = Resource::new_blocking(|| (), |()| privacy_overview());
     view! {
         <h1>"Your privacy"</h1>
         {asked.then(|| view! { <p class="notice" role="status">"Your request is recorded. Its deadline and status are below."</p> })}
         {marketing_saved.then(|| view! { <p class="notice" role="status">"Your marketing choices are saved."</p> })}
+        {withdrawn.then(|| view! { <p class="notice" role="status">"Your consent is withdrawn, and what we kept only because of it is deleted."</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let outcome = outcome.await;
@@ -372,7 +443,7 @@ pub fn PrivacyCentrePage() -> impl IntoView {
                         {overview.marketing.clone().map(|preferences| view! { <crate::marketing::MarketingSection preferences/> })}
                         {(!overview.wards.is_empty()).then(|| view! { <Wards wards=overview.wards.clone()/> })}
                         <Held held=overview.held.clone()/>
-                        <Consents consents=overview.consents/>
+                        <Consents in_force=overview.in_force consents=overview.consents accepted=overview.accepted/>
                     }
                     .into_any(),
                     Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/account/privacy">"sign in"</a> "."</p> }.into_any(),
@@ -591,13 +662,39 @@ fn Held(held: Vec<HeldCategory>) -> impl IntoView {
     }
 }
 
-/// The consent history.
+/// The consents in force (each with its withdrawal), the consent history and the policy
+/// versions accepted.
 #[component]
-fn Consents(consents: Vec<ConsentRow>) -> impl IntoView {
+fn Consents(
+    in_force: Vec<ConsentInForceRow>,
+    consents: Vec<ConsentRow>,
+    accepted: Vec<AcceptedRow>,
+) -> impl IntoView {
     view! {
         <section class="privacy-consents">
             <h2>"Your consents"</h2>
-            <p class="hint">"Cookie choices can be changed in " <a href="/cookies">"cookie settings"</a> "."</p>
+            {if in_force.is_empty() {
+                view! { <p>"You have no consent in force."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="in-force">
+                        {in_force.into_iter().map(|c| {
+                            let withdraw = match c.elsewhere {
+                                Some(href) => view! { <a href=href>"Change"</a> }.into_any(),
+                                None => view! {
+                                    <form method="post" action="/account/privacy/consents/withdraw" class="inline-form">
+                                        <input type="hidden" name="purpose" value=c.purpose/>
+                                        <button type="submit">"Withdraw"</button>
+                                    </form>
+                                }.into_any(),
+                            };
+                            view! { <li><strong>{c.what}</strong> " (since " {c.since} ") " {withdraw}</li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <p class="hint">"Withdrawing takes effect at once; data we kept only because of that consent is deleted. Cookie choices can be changed in " <a href="/cookies">"cookie settings"</a> "."</p>
+            <h3>"History"</h3>
             {if consents.is_empty() {
                 view! { <p>"You have not given or withdrawn any consent yet."</p> }.into_any()
             } else {
@@ -616,6 +713,16 @@ fn Consents(consents: Vec<ConsentRow>) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                }.into_any()
+            }}
+            <h3>"Policy versions you accepted"</h3>
+            {if accepted.is_empty() {
+                view! { <p>"None on record."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="accepted-versions">
+                        {accepted.into_iter().map(|a| view! { <li>{format!("{} — {}, {}", a.version, a.how, a.when)}</li> }).collect_view()}
+                    </ul>
                 }.into_any()
             }}
         </section>

@@ -1,6 +1,7 @@
 //! The retention dashboard (`/office/retention`), for privacy officers: the policy's retention
-//! schedule (what is kept how long, and from when), what is due now and why (`?preview=1`
-//! runs a dry run through the store's sweep, which the history records), applying the
+//! schedule (what is kept how long, and from when), what is due now or soon and why
+//! (`?preview=1&within=30` runs a dry run through the store's sweep as of 30 days ahead, so
+//! it lists what falls due by then; the history records it), applying the
 //! schedule (the form posts to `/office/retention/apply`, which starts the sweep in the
 //! background), and the history of sweeps with their progress. While a sweep runs, the page
 //! reloads itself every two seconds (no script needed) and its counts grow batch by batch.
@@ -31,6 +32,8 @@ pub struct RunRow {
 /// What a dry run found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreviewView {
+    /// How many days ahead it looked (0: due now).
+    pub within_days: u32,
     /// Records examined.
     pub examined: u64,
     /// Records due.
@@ -53,6 +56,9 @@ pub struct RetentionView {
     /// The dry run, when it was asked for.
     pub preview: Option<PreviewView>,
 }
+
+/// How far ahead the dashboard looks, in days: now, a week, a month, a quarter.
+pub const LOOK_AHEAD: [u32; 4] = [0, 7, 30, 90];
 
 /// How many due records the preview lists.
 #[cfg(feature = "ssr")]
@@ -82,8 +88,9 @@ fn run_row(run: pledge_store::sweep::SweepRun) -> RunRow {
 }
 
 #[cfg(feature = "ssr")]
-fn preview_of(report: pledge_store::sweep::SweepReport) -> PreviewView {
+fn preview_of(report: pledge_store::sweep::SweepReport, within_days: u32) -> PreviewView {
     PreviewView {
+        within_days,
         examined: report.examined,
         due: report.acted,
         counts: report
@@ -115,21 +122,33 @@ pub use server_fns::retention_overview;
 mod server_fns {
     use super::*;
 
-    /// The retention dashboard, for privacy officers; with `preview`, a dry run too.
+    /// The retention dashboard, for privacy officers; with `preview`, a dry run too, as of
+    /// `within` days ahead (one of [`LOOK_AHEAD`]; nothing: now).
     ///
     /// # Errors
-    /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`].
+    /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`];
+    /// [`PortalError::Invalid`] for another look-ahead.
     #[server(endpoint = "retention-overview", input = GetUrl)]
-    pub async fn retention_overview(preview: bool) -> Result<RetentionView, PortalError> {
+    pub async fn retention_overview(
+        preview: bool,
+        within: Option<u32>,
+    ) -> Result<RetentionView, PortalError> {
         let session =
             crate::state::require_role("/office/retention", pledge_domain::Role::PrivacyOfficer)?;
         let state = crate::state::portal_state()?;
         let policy = &state.policy;
+        let within = within.unwrap_or(0);
+        if !LOOK_AHEAD.contains(&within) {
+            return Err(PortalError::Invalid(
+                "Look ahead by 0, 7, 30 or 90 days.".to_owned(),
+            ));
+        }
         let preview = if preview {
             let options = pledge_store::sweep::SweepOptions {
                 dry_run: true,
                 instance: "privacy-office".to_owned(),
                 list_limit: LISTED,
+                ahead: time::Duration::days(i64::from(within)),
                 ..Default::default()
             };
             let actor = state.store.audit().actor(session.person);
@@ -137,7 +156,7 @@ mod server_fns {
                 .store
                 .sweep(policy, &options, actor, crate::state::now(), |_| {})
                 .await?;
-            Some(preview_of(report))
+            Some(preview_of(report, within))
         } else {
             None
         };
@@ -178,8 +197,12 @@ mod server_fns {
 pub fn RetentionPage() -> impl IntoView {
     let query = use_query_map().get_untracked();
     let preview = query.get("preview").is_some();
+    let within = query.get("within").and_then(|w| w.parse::<u32>().ok());
     let started = query.get("applying").is_some();
-    let overview = Resource::new_blocking(move || preview, retention_overview);
+    let overview = Resource::new_blocking(
+        move || (preview, within),
+        |(preview, within)| retention_overview(preview, within),
+    );
     view! {
         <crate::office::OfficeNav/>
         <h1>"Retention"</h1>
@@ -205,7 +228,14 @@ fn retention_view(found: RetentionView) -> impl IntoView {
         <div class="retention-actions">
             <form method="get" action="/office/retention" class="inline-form">
                 <input type="hidden" name="preview" value="1"/>
-                <button type="submit">"Show what is due now"</button>
+                <label for="within">"Due "</label>
+                <select name="within" id="within">
+                    <option value="0">"now"</option>
+                    <option value="7">"within 7 days"</option>
+                    <option value="30">"within 30 days"</option>
+                    <option value="90">"within 90 days"</option>
+                </select>
+                <button type="submit">"Show what is due"</button>
             </form>
             <form method="post" action="/office/retention/apply" class="inline-form">
                 <button type="submit">"Apply the schedule now"</button>
@@ -227,13 +257,26 @@ fn retention_view(found: RetentionView) -> impl IntoView {
 }
 
 fn preview_view(preview: PreviewView) -> impl IntoView {
-    let summary = format!(
-        "{} records examined; {} are due now.",
-        preview.examined, preview.due
-    );
+    let (heading, summary) = if preview.within_days == 0 {
+        (
+            "Due now".to_owned(),
+            format!(
+                "{} records examined; {} are due now.",
+                preview.examined, preview.due
+            ),
+        )
+    } else {
+        (
+            format!("Due within {} days", preview.within_days),
+            format!(
+                "{} records examined; {} will be due within {} days (those due now included).",
+                preview.examined, preview.due, preview.within_days
+            ),
+        )
+    };
     view! {
         <section class="retention-preview">
-            <h2>"Due now"</h2>
+            <h2>{heading}</h2>
             <p class="due-summary">{summary}</p>
             <table class="due-counts">
                 <thead><tr><th>"Records"</th><th>"Category"</th><th>"What happens"</th><th>"How many"</th></tr></thead>

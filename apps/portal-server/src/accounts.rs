@@ -142,8 +142,19 @@ pub async fn register(State(server): State<Server>, request: Request) -> Respons
         .await
     {
         Ok(Registered::Created {
-            verify, guardian, ..
+            person,
+            verify,
+            guardian,
         }) => {
+            // The form shows the policy in force; signing up under it is accepting it.
+            if let Err(error) = server
+                .portal
+                .store
+                .accept_policy(&server.portal.policy, person, "sign-up", now())
+                .await
+            {
+                eprintln!("portal: recording a sign-up's acceptance of the policy failed: {error}");
+            }
             let url = link(&server, "verify", &verify.token);
             server
                 .send(mail::verify(&verify.address, &organisation, &url))

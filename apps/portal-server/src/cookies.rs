@@ -9,6 +9,11 @@
 //!   the [`BannerAnswer`] on the request) and removes, in the response, any declared cookie
 //!   the answer does not allow, so that nothing optional outlives its withdrawal.
 //!
+//! The choice cookie carries the tag of the policy version it was answered under. When a
+//! later version changes a category in a way that needs fresh consent (a longer lifetime, a
+//! new cookie), an answer given before no longer accepts that category: the banner asks
+//! about it again, and its cookies go until the browser says yes again (K45).
+//!
 //! Names, categories and lifetimes all come from the policy's cookie catalogue. The portal
 //! itself sets only the optional cookies that are first-party, set by no provider and named
 //! without placeholders; the rest (a provider's analytics, a video host's) belong to the
@@ -20,7 +25,11 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use pledge_consent::cookies::{BannerAnswer, category_named, offered_categories, to_remove};
+use std::collections::BTreeMap;
+
+use pledge_consent::cookies::{
+    BannerAnswer, category_named, offered_categories, to_remove, version_tag,
+};
 use pledge_policy::ValidPolicy;
 use pledge_policy::model::{CookieCategory, CookieConsent, CookieLifetime, Party};
 use pledge_store::accounts::ActiveSession;
@@ -52,6 +61,11 @@ pub struct CookieRules {
     offered: Vec<CookieCategory>,
     /// Whether cookies are `Secure` (the portal is served over HTTPS).
     https: bool,
+    /// The tag of the policy version in force, written with every answer.
+    version: String,
+    /// By the tag of each earlier version: the categories a change since then needs fresh
+    /// consent for (an answer given under it is asked about them again).
+    asked_again: BTreeMap<String, Vec<CookieCategory>>,
 }
 
 impl CookieRules {
@@ -104,7 +118,34 @@ impl CookieRules {
             optional,
             offered: offered_categories(policy),
             https: public_url.starts_with("https://"),
+            version: version_tag(&p.policy.version),
+            asked_again: BTreeMap::new(),
         })
+    }
+
+    /// These rules, knowing which categories each earlier version's answers are asked about
+    /// again (see [`crate::policy_notices::cookies_asked_again`]).
+    pub fn with_history(mut self, asked_again: BTreeMap<String, Vec<CookieCategory>>) -> Self {
+        self.asked_again = asked_again;
+        self
+    }
+
+    /// `answer` as it stands under the version in force: an answer given under an earlier
+    /// version no longer accepts the categories a change since needs fresh consent for (an
+    /// answer of an unknown version, none of the categories any change did).
+    fn as_of_now(&self, mut answer: BannerAnswer) -> BannerAnswer {
+        if answer.version == self.version {
+            return answer;
+        }
+        match self.asked_again.get(&answer.version) {
+            Some(categories) => answer.ask_again(categories),
+            None => {
+                let every: Vec<CookieCategory> =
+                    self.asked_again.values().flatten().copied().collect();
+                answer.ask_again(&every);
+            }
+        }
+        answer
     }
 
     /// Whether the portal shows a banner at all.
@@ -139,6 +180,7 @@ impl CookieRules {
         request_cookies(headers)
             .find(|(name, _)| *name == choice.name)
             .and_then(|(_, value)| BannerAnswer::parse(value))
+            .map(|answer| self.as_of_now(answer))
     }
 }
 
@@ -326,6 +368,7 @@ pub async fn answer(
         consent_id,
         accepted,
         refused,
+        version: rules.version.clone(),
     };
     let mut response = crate::web::see_other(local_path_or_home(field(&fields, "cookie_next")));
     let headers = response.headers_mut();

@@ -19,6 +19,7 @@ mod marketing;
 mod office;
 mod outbox;
 mod payments;
+mod policy_notices;
 mod privacy;
 mod second_step;
 mod session;
@@ -100,6 +101,8 @@ async fn main() -> Result<()> {
         .await
         .context("opening the store")?;
     publish(&store, &policy).await?;
+    policy_notices::announce(&store, &policy).await?;
+    let cookie_history = policy_notices::cookies_asked_again(&store, &policy).await?;
     if !args.no_demo {
         let now = time::OffsetDateTime::now_utc();
         let added = demo::seed(&store, &policy, now).await?;
@@ -151,7 +154,8 @@ async fn main() -> Result<()> {
     let server = web::Server::new(web::Shared {
         processor: Arc::new(payments::sandbox::SharedSandbox(Arc::clone(&sandbox))),
         cookie: session::SessionCookie::for_policy(&portal.policy, &public_url)?,
-        cookies: cookies::CookieRules::for_policy(&portal.policy, &public_url)?,
+        cookies: cookies::CookieRules::for_policy(&portal.policy, &public_url)?
+            .with_history(cookie_history),
         mailer: Arc::new(mail::Mailer::from_env(&args.data_dir)?),
         from: args
             .mail_from

@@ -1,10 +1,11 @@
 //! The outbox sender: delivers the messages the store queued with the changes that caused
 //! them: payment receipts ([`RECEIPT_MESSAGE`]), the notices a person is owed about their
-//! requests ([`PERSON_NOTICES`]: extended, answered, refused, erasure done), and marketing
-//! ([`MARKETING_MESSAGE`]), each with its reader's one-click unsubscribe link in the text and
-//! in the message's `List-Unsubscribe` headers (W30, J16). Notices to
-//! partners (corrections and erasures forwarded through their own channels) wait in the
-//! outbox for the partner registry's sender.
+//! requests ([`PERSON_NOTICES`]: extended, answered, refused, erasure done), policy changes
+//! ([`pledge_store::policy_changes::POLICY_CHANGED`]), and marketing ([`MARKETING_MESSAGE`]),
+//! each marketing message with its reader's one-click unsubscribe link in the text and in the
+//! message's `List-Unsubscribe` headers (W30, J16). Notices to partners (corrections and
+//! erasures forwarded through their own channels) wait in the outbox for the partner
+//! registry's sender.
 //!
 //! Every instance runs one sender. Messages are claimed with a lease before they are sent and
 //! marked sent after, so two instances never send the same one at once; a message whose send
@@ -67,6 +68,7 @@ async fn deliver_due(server: &Server, instance: &str) {
                 RECEIPT_MESSAGE,
                 MARKETING_MESSAGE,
                 pledge_store::breaches::BREACH_NOTICE,
+                pledge_store::policy_changes::POLICY_CHANGED,
                 PERSON_NOTICES[0].0,
                 PERSON_NOTICES[1].0,
                 PERSON_NOTICES[2].0,
@@ -90,6 +92,9 @@ async fn deliver_due(server: &Server, instance: &str) {
             RECEIPT_MESSAGE => send_receipt(server, &message).await,
             MARKETING_MESSAGE => send_marketing(server, &message).await,
             pledge_store::breaches::BREACH_NOTICE => send_breach_notice(server, &message).await,
+            pledge_store::policy_changes::POLICY_CHANGED => {
+                send_policy_change(server, &message).await
+            }
             _ => send_notice(server, &message).await,
         };
         match sent {
@@ -234,7 +239,7 @@ async fn send_notice(server: &Server, message: &ClaimedMessage) -> Result<(), St
 }
 
 /// The text field `name` of a message's payload (empty when it has none).
-fn payload_text(message: &ClaimedMessage, name: &str) -> String {
+pub(crate) fn payload_text(message: &ClaimedMessage, name: &str) -> String {
     message
         .payload
         .get(name)
@@ -280,6 +285,23 @@ async fn send_marketing(server: &Server, message: &ClaimedMessage) -> Result<(),
     server
         .mailer
         .send_unsubscribable(&server.from, email, Some(&link))
+        .await
+        .map_err(|error| format!("the mail server refused it: {error}"))
+}
+
+/// Sends a policy-change notice (W02, J43, K45).
+async fn send_policy_change(server: &Server, message: &ClaimedMessage) -> Result<(), String> {
+    let Some(to) = message.address.clone() else {
+        return Ok(());
+    };
+    let email = Email {
+        to,
+        subject: format!("Our privacy policy has changed ({})", server.organisation()),
+        body: crate::policy_notices::email_body(server, message),
+    };
+    server
+        .mailer
+        .send(&server.from, email)
         .await
         .map_err(|error| format!("the mail server refused it: {error}"))
 }

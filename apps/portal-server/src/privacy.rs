@@ -1,5 +1,9 @@
-//! The privacy centre's actions: asking for a copy of one's data, downloading it, and asking
-//! for a correction, a restriction or an erasure.
+//! The privacy centre's actions: asking for a copy of one's data, downloading it, asking
+//! for a correction, a restriction or an erasure, and withdrawing a consent.
+//!
+//! `POST /account/privacy/consents/withdraw` withdraws the signed-in person's consent to one
+//! purpose; the store deletes in the same transaction what was kept only because of it
+//! (accessibility needs, for one).
 //!
 //! `POST /account/privacy/access` records an access request with the policy's deadline,
 //! records the signed-in session as the identity check (where the policy accepts it) and
@@ -255,6 +259,37 @@ async fn ask(server: Server, request: Request, kind: RightKind, page: &str) -> R
             let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
             server
                 .render_at(parts, page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// `POST /account/privacy/consents/withdraw`: withdraws one of the signed-in person's
+/// consents to a purpose, deleting what was kept only because of it.
+pub async fn withdraw_consent(State(server): State<Server>, request: Request) -> Response {
+    let (parts, fields) = read_form(request).await;
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return see_other(&format!("/signin?next={CENTRE}"));
+    };
+    let policy = &server.portal.policy;
+    let purpose = field(&fields, "purpose");
+    let shown = format!(
+        "Withdraw my consent to {} (privacy centre, policy version {}).",
+        portal_app::privacy_centre::consent_what(policy, purpose),
+        policy.policy().policy.version
+    );
+    match server
+        .portal
+        .store
+        .withdraw_consent(policy, session.person, purpose, &shown, now())
+        .await
+    {
+        Ok(()) => see_other(&format!("{CENTRE}?withdrawn=1")),
+        Err(error @ StoreError::Invalid(_)) => {
+            let outcome = FormOutcome::message(kept(&fields), sentence(&error.to_string()));
+            server
+                .render_at(parts, CENTRE, outcome, StatusCode::UNPROCESSABLE_ENTITY)
                 .await
         }
         Err(error) => unavailable(&error),

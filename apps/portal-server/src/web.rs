@@ -343,6 +343,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/signin/code", limited(post(crate::second_step::complete)))
         .route("/signout", post(crate::accounts::sign_out))
         .route("/cookies", post(crate::cookies::answer))
+        .route("/account/policy-notice", post(crate::policy_notices::close))
         .route(
             "/account/privacy/access",
             limited(post(crate::privacy::request_access)),
@@ -358,6 +359,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route(
             "/account/privacy/erasure",
             limited(post(crate::privacy::request_erasure)),
+        )
+        .route(
+            "/account/privacy/consents/withdraw",
+            post(crate::privacy::withdraw_consent),
         )
         .route(
             "/account/privacy/requests/{id}/data.zip",
@@ -497,6 +502,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .fallback(leptos_axum::file_and_error_handler::<Server, _>(shell))
         .layer(middleware::from_fn(server_function_status))
         .layer(middleware::from_fn(answer_within_deadline))
+        .layer(middleware::from_fn_with_state(
+            server.clone(),
+            crate::policy_notices::show_on_visit,
+        ))
         .layer(middleware::from_fn_with_state(
             server.clone(),
             crate::second_step::require_where_the_policy_does,

@@ -122,8 +122,10 @@ pub fn category_named(name: &str) -> Option<CookieCategory> {
 }
 
 /// A browser's answer to the cookie banner, as its choice cookie carries it:
-/// `<consent id>.<accepted>.<refused>`, each list of category names joined by `+`, or `-` when
-/// empty. The consent id names the browser's recorded answers, not a person.
+/// `<consent id>.<accepted>.<refused>.<version tag>`, each list of category names joined by
+/// `+`, or `-` when empty; the tag ([`version_tag`]) names the policy version the answer was
+/// given under (an answer written before tags has three parts and no tag). The consent id
+/// names the browser's recorded answers, not a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BannerAnswer {
     /// The id under which the answers are recorded (letters, digits and `-`; at most 64).
@@ -132,6 +134,18 @@ pub struct BannerAnswer {
     pub accepted: Vec<CookieCategory>,
     /// Optional categories refused.
     pub refused: Vec<CookieCategory>,
+    /// The [`version_tag`] of the policy version it was given under; empty when unknown.
+    pub version: String,
+}
+
+/// The tag of a policy version in a choice cookie: the label's letters and digits, at most 16
+/// (`2025-03-15` is `20250315`).
+pub fn version_tag(version: &str) -> String {
+    version
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect()
 }
 
 impl BannerAnswer {
@@ -139,11 +153,17 @@ impl BannerAnswer {
     /// with such a cookie is asked again).
     pub fn parse(value: &str) -> Option<Self> {
         let mut parts = value.split('.');
-        let (Some(id), Some(accepted), Some(refused), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(id), Some(accepted), Some(refused), version, None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return None;
         };
+        let version = version.unwrap_or_default();
+        let version_ok = version.len() <= 16 && version.bytes().all(|b| b.is_ascii_alphanumeric());
         let id_ok = !id.is_empty()
             && id.len() <= 64
             && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
@@ -151,6 +171,7 @@ impl BannerAnswer {
             consent_id: id.to_owned(),
             accepted: categories_in(accepted)?,
             refused: categories_in(refused)?,
+            version: version.to_owned(),
         };
         let optional_only = answer
             .accepted
@@ -158,17 +179,29 @@ impl BannerAnswer {
             .chain(&answer.refused)
             .all(|c| c.is_optional());
         let disjoint = !answer.accepted.iter().any(|c| answer.refused.contains(c));
-        (id_ok && optional_only && disjoint).then_some(answer)
+        (id_ok && version_ok && optional_only && disjoint).then_some(answer)
     }
 
     /// The choice cookie's value.
     pub fn cookie_value(&self) -> String {
-        format!(
+        let mut value = format!(
             "{}.{}.{}",
             self.consent_id,
             list(&self.accepted),
             list(&self.refused)
-        )
+        );
+        if !self.version.is_empty() {
+            value.push('.');
+            value.push_str(&self.version);
+        }
+        value
+    }
+
+    /// Forgets the acceptance of `categories`, so that the banner asks about them again and
+    /// their cookies are no longer allowed (a policy change needs fresh consent for them); a
+    /// refusal stays a refusal.
+    pub fn ask_again(&mut self, categories: &[CookieCategory]) {
+        self.accepted.retain(|c| !categories.contains(c));
     }
 
     /// Whether every category in `offered` was answered (a banner that offers a new category

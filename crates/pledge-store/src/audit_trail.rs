@@ -38,6 +38,7 @@ pub const SERVICES: &[&str] = &[
     "certificate-verification",
     "tour-desk",
     "pledge-admin",
+    "policy-changes",
     "sync",
 ];
 

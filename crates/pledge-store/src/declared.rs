@@ -402,6 +402,44 @@ pub const TABLES: &[TableDeclaration] = &[
         events: &[("accepted_at", E::Collected)],
         ..OWNED
     },
+    TableDeclaration {
+        table: "policy_change",
+        module: "privacy",
+        title: "Policy changes announced",
+        other: &[
+            ID,
+            ("policy_version_id", U, "the version announced"),
+            ("previous_version", T, "the version it replaced"),
+            ("people_told", I, "how many people were told"),
+            (
+                "people_asked_again",
+                I,
+                "how many were asked for consent again",
+            ),
+            ("announced_at", S, "when"),
+        ],
+        ..BASE
+    },
+    TableDeclaration {
+        table: "policy_notice",
+        module: "privacy",
+        title: "Policy changes we told you about",
+        other: &[
+            ID,
+            PERSON,
+            ("policy_version_id", U, "the new version"),
+            (
+                "asked_again",
+                T,
+                "the purposes whose consent the change asked again",
+            ),
+            ("notified_at", S, "when the notice was queued"),
+            ("shown_at", S, "when it was first shown on the site"),
+            ("read_at", S, "when it was closed"),
+        ],
+        events: &[("notified_at", E::Collected)],
+        ..OWNED
+    },
     // ── learning ────────────────────────────────────────────────────────────────────────
     TableDeclaration {
         table: "course",

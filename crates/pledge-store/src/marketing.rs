@@ -3,7 +3,7 @@
 //!
 //! A choice is a `consent_event` row whose purpose is `marketing:<channel>` (the proof sealed
 //! under the person's key). Whether someone may be sent marketing is never decided here: the
-//! store rebuilds the person's marketing [`Ledger`] from those rows and asks
+//! store rebuilds the person's [`pledge_consent::Ledger`] from those rows and asks
 //! [`pledge_consent::Gate::may_contact`], which applies the age rule, a restriction, the
 //! policy's evidence rule (J17: written consent for JTEC) and withdrawals (W30, J16, K23).
 //!
@@ -15,31 +15,22 @@
 use std::collections::BTreeSet;
 
 use pledge_audit::ActorKey;
-use pledge_consent::{
-    AnonymisedIp, Change, ConsentEvent, ConsentTarget, Gate, GivenBy, Ledger, Proof, Source,
-    SubjectFacts, TextHash,
-};
+use pledge_consent::{AnonymisedIp, Gate, GivenBy, Proof, Source, SubjectFacts, TextHash};
 use pledge_domain::PersonId;
 use pledge_policy::ValidPolicy;
 use pledge_policy::model::{Channel, ConsentEvidence};
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::error::db;
 use crate::outbox::NewMessage;
 use crate::records::Field;
-use crate::vault::FieldRef;
 use crate::{Store, StoreError};
 
 /// The outbox kind of a marketing message.
 pub const MARKETING_MESSAGE: &str = "marketing";
-
-const PROOF: FieldRef = FieldRef {
-    table: "consent_event",
-    column: "proof",
-};
 
 /// The stored name of a channel (`email`, `social-media`).
 #[must_use]
@@ -195,65 +186,6 @@ impl Store {
             .map(drop)
     }
 
-    /// `person`'s marketing events, as the consent ledger takes them.
-    async fn marketing_ledger(&self, person: PersonId) -> Result<Ledger, StoreError> {
-        let mut select = Query::select();
-        select
-            .columns(["purpose", "given", "recorded_at", "proof"])
-            .from("consent_event")
-            .and_where(Expr::col("person_id").eq(person.as_uuid()))
-            .and_where(Expr::col("purpose").like("marketing:%"))
-            .order_by("recorded_at", Order::Asc)
-            .order_by("id", Order::Asc);
-        let rows = self
-            .db
-            .query_all(&select)
-            .await
-            .map_err(db("read marketing consent"))?;
-        let mut ledger = Ledger::new();
-        if rows.is_empty() {
-            return Ok(ledger);
-        }
-        let key = self
-            .keys
-            .get(person)
-            .await?
-            .ok_or(StoreError::Erased(person))?;
-        let broken = |_| StoreError::Corrupt {
-            what: "marketing consent event",
-        };
-        for row in &rows {
-            let purpose: String = row.try_get_by_index(0).map_err(broken)?;
-            let given: bool = row.try_get_by_index(1).map_err(broken)?;
-            let at: OffsetDateTime = row.try_get_by_index(2).map_err(broken)?;
-            let sealed: Vec<u8> = row.try_get_by_index(3).map_err(broken)?;
-            let Some(channel) = purpose.strip_prefix("marketing:").and_then(channel_named) else {
-                continue;
-            };
-            let proof: Proof =
-                serde_json::from_str(&key.open_text(PROOF, &sealed)?).map_err(|_| {
-                    StoreError::Corrupt {
-                        what: "consent proof",
-                    }
-                })?;
-            let change = if given {
-                Change::Granted
-            } else {
-                Change::Withdrawn
-            };
-            ledger
-                .record(ConsentEvent {
-                    subject: person,
-                    target: ConsentTarget::Channel(channel),
-                    change,
-                    at,
-                    proof,
-                })
-                .map_err(ledger_error)?;
-        }
-        Ok(ledger)
-    }
-
     /// The channels `person` may be sent marketing on at `now`, as the gate decides.
     ///
     /// # Errors
@@ -267,7 +199,7 @@ impl Store {
         let Some(marketing) = policy.policy().marketing.as_ref() else {
             return Ok(BTreeSet::new());
         };
-        let ledger = self.marketing_ledger(person).await?;
+        let ledger = self.consent_ledger(Some(person)).await?;
         let facts = SubjectFacts {
             person,
             birth_date: self.open_live(person).await?.date_of_birth,

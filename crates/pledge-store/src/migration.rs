@@ -28,6 +28,7 @@ mod m20261204_000018_course_instructors;
 mod m20261205_000019_cookie_choices;
 mod m20261205_000020_lesson_videos;
 mod m20261205_000021_breach_notices;
+mod m20261206_000022_policy_notices;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_cookie_choices::Migration),
             Box::new(m20261205_000020_lesson_videos::Migration),
             Box::new(m20261205_000021_breach_notices::Migration),
+            Box::new(m20261206_000022_policy_notices::Migration),
         ]
     }
 }

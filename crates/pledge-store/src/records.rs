@@ -449,7 +449,7 @@ fn prepare_row(
 }
 
 /// Erases one table's rows about `person` the way the table declares.
-async fn erase_table(
+pub(crate) async fn erase_table(
     txn: &DatabaseTransaction,
     table: &'static TableDeclaration,
     person: PersonId,

@@ -47,6 +47,9 @@ pub struct SweepOptions {
     pub instance: String,
     /// How many due records a dry run lists in detail.
     pub list_limit: usize,
+    /// How far a dry run looks ahead: it applies the rules as of `now + ahead`, so that it
+    /// lists what falls due within that time. A real run always applies them as of `now`.
+    pub ahead: time::Duration,
 }
 
 impl Default for SweepOptions {
@@ -56,6 +59,7 @@ impl Default for SweepOptions {
             batch_size: 500,
             instance: "pledge".to_owned(),
             list_limit: 1_000,
+            ahead: time::Duration::ZERO,
         }
     }
 }
@@ -554,6 +558,11 @@ impl Store {
         let engine = RetentionEngine::new(policy);
         let plans = plans(policy, &engine);
         let run = self.start_run(options, now).await?;
+        let as_of = if options.dry_run {
+            now + options.ahead
+        } else {
+            now
+        };
         let mut report = SweepReport {
             run,
             dry_run: options.dry_run,
@@ -566,7 +575,16 @@ impl Store {
             let mut cursor: Option<Uuid> = None;
             loop {
                 let batch = self
-                    .sweep_batch(plan, &engine, options, actor, now, cursor, run, &mut report)
+                    .sweep_batch(
+                        plan,
+                        &engine,
+                        options,
+                        actor,
+                        as_of,
+                        cursor,
+                        run,
+                        &mut report,
+                    )
                     .await?;
                 progress(SweepProgress {
                     table: plan.table.table,

@@ -201,3 +201,76 @@ async fn k31_a_breach_is_recorded_its_people_told_within_72_hours_with_what_kexa
     );
     assert!(register.body.contains("late: was due"));
 }
+
+#[tokio::test]
+async fn w47_an_incident_is_investigated_and_the_affected_learners_are_told_as_westmontera_promises()
+ {
+    const SESSION: &str = "__Host-wm_session";
+    let mail = Mailbox::start().await;
+    let portal = start_with(DataDir::new(), &["--pack", "westmontera"], Some(&mail));
+    let officer = crate::support::sign_in_demo(&portal, "privacy-officer", SESSION).await;
+    crate::support::add_second_step(&portal, &officer).await;
+    let discovered = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let recorded = portal
+        .post(
+            "/office/breaches",
+            &[
+                ("title", "Mail server misconfigured"),
+                (
+                    "what_happened",
+                    "A misconfigured mail server let an outsider list learners' addresses.",
+                ),
+                (
+                    "steps_taken",
+                    "We closed the server's open relay and reset its credentials.",
+                ),
+                ("category-account-profile", "on"),
+                ("discovered", &typed(discovered)),
+                ("exposure", "holdings"),
+            ],
+            Some(&officer),
+        )
+        .await;
+    let page = recorded.location().split('?').next().unwrap().to_owned();
+    assert!(page.starts_with("/office/breaches/"), "{}", recorded.body);
+    let shown = portal.get(&page, Some(&officer)).await;
+    assert!(shown.body.contains("hours left"), "the 72-hour clock runs");
+    let draft = shown
+        .body
+        .split("class=\"notice-draft\">")
+        .nth(1)
+        .unwrap()
+        .split("</pre>")
+        .next()
+        .unwrap();
+    for section in ["What happened", "What steps we are taking", "open relay"] {
+        assert!(draft.contains(section), "W47: {section} in {draft}");
+    }
+    let told = portal
+        .post(&format!("{page}/notify"), &[], Some(&officer))
+        .await;
+    assert_eq!(told.location(), format!("{page}?done=notified"));
+    let mut notice = None;
+    for _ in 0..100 {
+        notice = mail
+            .to("learner@demo.pledge.invalid")
+            .into_iter()
+            .find(|m| m.contains("open relay"));
+        if notice.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(notice.is_some(), "the learner is told by email");
+    let again = portal
+        .post(&format!("{page}/notify"), &[], Some(&officer))
+        .await;
+    assert_eq!(again.status, 303);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let notices = mail
+        .to("learner@demo.pledge.invalid")
+        .into_iter()
+        .filter(|m| m.contains("open relay"))
+        .count();
+    assert_eq!(notices, 1, "each person is told once");
+}

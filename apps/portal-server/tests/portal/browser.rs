@@ -1373,3 +1373,91 @@ async fn browser_k23_k31_news_unsubscribed_in_one_click_a_breach_told_and_retent
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k45_w02_a_changed_policy_is_noticed_on_the_next_visit_and_accepted() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let first = start_on(backend, &[], None);
+        let learner = crate::support::sign_in_demo(&first, "learner", "__Host-kx_session").await;
+        let yes = first
+            .post(
+                "/account/privacy/marketing",
+                &[("channel-email", "on")],
+                Some(&learner),
+            )
+            .await;
+        assert_eq!(yes.status, 303);
+        let file = first.data_dir().unwrap().join("kexara-sms.toml");
+        std::fs::write(&file, crate::policy_versions::kexara_with_sms()).unwrap();
+        let pack = file.to_str().unwrap().to_owned();
+        let portal = first.restart(&["--pack", &pack], None);
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "learner", "/account").await;
+        assert!(
+            browser
+                .shows("section.policy-notice", "Our privacy policy has changed")
+                .await
+        );
+        assert!(
+            browser
+                .shows("section.policy-notice", "News and offers by email")
+                .await
+        );
+        browser.click("section.policy-notice form button").await;
+        browser.arrives("/account").await;
+        browser.loses("section.policy-notice").await;
+        browser.goto("/account/privacy").await;
+        assert!(
+            browser
+                .shows("ul.accepted-versions", "2026-12-01 — continued use")
+                .await
+        );
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k44_a_guardian_asks_for_a_copy_the_office_answers_and_sees_its_partners() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "guardian", "/account/privacy").await;
+        assert!(browser.shows("section.wards", "Demo young learner").await);
+        browser.click("form.ward-access button").await;
+        browser.arrives("/account/privacy?requested=1").await;
+        assert!(browser.shows("section.wards", "being answered").await);
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "privacy-officer", "/office/requests").await;
+        assert!(
+            browser
+                .shows("table.request-queue", "asked by their guardian")
+                .await
+        );
+        browser.click("table.request-queue a").await;
+        browser.choose("method", "a verified guardian").await;
+        browser.click("form.office-verify button").await;
+        assert!(
+            browser
+                .shows("main", "The identity check is recorded.")
+                .await
+        );
+        browser.click("form.office-answer button").await;
+        assert!(browser.shows("main", "the request is answered").await);
+        browser.goto("/office/partners").await;
+        assert!(browser.shows("table.partners", "Payment processor").await);
+        sign_out(&browser).await;
+
+        sign_in_as(&browser, "guardian", "/account/privacy").await;
+        assert!(
+            browser
+                .shows("section.wards a.download", "Download their data")
+                .await
+        );
+        browser.close().await;
+    })
+    .await;
+}

@@ -369,3 +369,61 @@ async fn k39_kexara_declares_no_video_host_so_a_lesson_video_is_only_a_link() {
     );
     assert!(!lesson.body.contains("<iframe") && !lesson.body.contains("embed-placeholder"));
 }
+
+#[tokio::test]
+async fn k45_a_browser_that_accepted_a_changed_category_is_asked_again_about_it_only() {
+    for backend in Backend::BOTH {
+        let first = start_on(backend, &[], None);
+        let accepted = first
+            .post(
+                "/cookies",
+                &[("cookie_answer", "accept-all"), ("cookie_source", "banner")],
+                None,
+            )
+            .await;
+        let choice = accepted.set_cookie(CHOICE).unwrap();
+        assert!(choice.contains(".20250315;"), "the version's tag: {choice}");
+        let jar = [
+            accepted.cookie_pair(CHOICE),
+            accepted.cookie_pair("kx_analytics"),
+            accepted.cookie_pair("kx_prefs"),
+        ]
+        .join("; ");
+        let page = first.get("/", Some(&jar)).await;
+        assert!(!page.body.contains("class=\"cookie-banner\""));
+
+        // The new version keeps personalisation cookies longer: that needs fresh consent.
+        let file = first.data_dir().unwrap().join("kexara-next.toml");
+        std::fs::write(&file, crate::policy_versions::kexara_next()).unwrap();
+        let pack = file.to_str().unwrap().to_owned();
+        let second = first.restart(&["--pack", &pack], None);
+        let page = second.get("/", Some(&jar)).await;
+        assert!(
+            page.body.contains("class=\"cookie-banner\""),
+            "asked again: {}",
+            page.body
+        );
+        assert_eq!(
+            names_removed(&page),
+            ["kx_prefs"],
+            "personalisation goes until agreed again; analytics stays"
+        );
+        let again = second
+            .post(
+                "/cookies",
+                &[("cookie_answer", "accept-all"), ("cookie_source", "banner")],
+                Some(&jar),
+            )
+            .await;
+        assert!(again.set_cookie(CHOICE).unwrap().contains(".20261201;"));
+        let jar = [
+            again.cookie_pair(CHOICE),
+            accepted.cookie_pair("kx_analytics"),
+            accepted.cookie_pair("kx_prefs"),
+        ]
+        .join("; ");
+        let page = second.get("/", Some(&jar)).await;
+        assert!(!page.body.contains("class=\"cookie-banner\""));
+        assert!(names_removed(&page).is_empty());
+    }
+}

@@ -632,7 +632,7 @@ async fn k30_the_audit_viewer_filters_who_read_whose_data_and_the_chain_check_fi
 
 /// Moves every closed ticket's closing day back to 2015, as if three years and more had
 /// passed since (the portal reads the real clock).
-async fn age_closed_tickets(portal: &Portal) {
+async fn age_closed_tickets(portal: &Portal, closed_at: time::OffsetDateTime) {
     use sea_orm::ConnectionTrait;
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
     let url = match portal.postgres_main() {
@@ -646,7 +646,7 @@ async fn age_closed_tickets(portal: &Portal) {
     let mut update = Query::update();
     update
         .table("ticket")
-        .value("closed_at", time::macros::datetime!(2015-01-05 9:00 UTC))
+        .value("closed_at", closed_at)
         .and_where(Expr::col("closed_at").is_not_null());
     let changed = db.execute(&update).await.unwrap();
     assert_eq!(changed.rows_affected(), 1);
@@ -654,7 +654,7 @@ async fn age_closed_tickets(portal: &Portal) {
 }
 
 #[tokio::test]
-async fn k37_the_retention_dashboard_shows_why_a_ticket_is_due_and_applying_deletes_it() {
+async fn k37_the_retention_dashboard_shows_what_is_due_now_and_soon_and_applying_deletes_it() {
     for backend in Backend::BOTH {
         let portal = start_on(backend, &[], None);
         let officer =
@@ -700,7 +700,41 @@ async fn k37_the_retention_dashboard_shows_why_a_ticket_is_due_and_applying_dele
             "a ticket closed today is kept"
         );
 
-        age_closed_tickets(&portal).await;
+        // Closed almost three years ago: not due now, due within a month, not within a week.
+        let soon = time::OffsetDateTime::now_utc() - time::Duration::days(3 * 365 - 20);
+        age_closed_tickets(&portal, soon).await;
+        let ticket_due = |body: &str| {
+            body.split("class=\"due-records\"")
+                .nth(1)
+                .is_some_and(|rows| rows.contains("<td>ticket</td><td>support-history</td>"))
+        };
+        let now = portal
+            .get("/office/retention?preview=1", Some(&officer))
+            .await;
+        assert!(!ticket_due(&now.body), "not due yet");
+        let week = portal
+            .get("/office/retention?preview=1&within=7", Some(&officer))
+            .await;
+        assert!(week.body.contains("Due within 7 days"), "{}", week.body);
+        assert!(!ticket_due(&week.body));
+        let month = portal
+            .get("/office/retention?preview=1&within=30", Some(&officer))
+            .await;
+        assert!(ticket_due(&month.body), "due soon: {}", month.body);
+        let odd = portal
+            .get("/office/retention?preview=1&within=5", Some(&officer))
+            .await;
+        assert!(odd.body.contains("Look ahead by 0, 7, 30 or 90 days."));
+        assert!(
+            portal
+                .get("/office/retention?preview=1", Some(&officer))
+                .await
+                .body
+                .contains("are due now."),
+            "looking ahead changed nothing"
+        );
+
+        age_closed_tickets(&portal, time::macros::datetime!(2015-01-05 9:00 UTC)).await;
         let due = portal
             .get("/office/retention?preview=1", Some(&officer))
             .await;

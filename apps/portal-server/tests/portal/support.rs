@@ -41,6 +41,24 @@ impl Portal {
         self.databases.as_ref().map(|d| d.url(0))
     }
 
+    /// Stops this portal and starts it again on the same data (its directory, or its
+    /// PostgreSQL databases) with `args`, as an operator restarting it with a new pack would.
+    pub fn restart(mut self, args: &[&str], mail: Option<&Mailbox>) -> Portal {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = self
+            ._dir
+            .take()
+            .expect("a portal started on data of its own");
+        let databases = self.databases.take();
+        let env = databases.as_ref().map(postgres_env).unwrap_or_default();
+        drop(self);
+        let mut portal = launch(&dir.0, args, mail, &env);
+        portal._dir = Some(dir);
+        portal.databases = databases;
+        portal
+    }
+
     /// The data directory, when the test made one.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
         self._dir.as_ref().map(|d| d.0.as_path())
@@ -174,21 +192,26 @@ pub fn start_on(backend: Backend, args: &[&str], mail: Option<&Mailbox>) -> Port
         Backend::Postgres => {
             let databases = Databases::create();
             let dir = DataDir::new();
-            let key = |byte: u8| format!("{byte:02x}").repeat(32);
-            let env = vec![
-                ("DATABASE_URL".to_owned(), databases.url(0)),
-                ("PLEDGE_KEYSTORE_URL".to_owned(), databases.url(1)),
-                ("PLEDGE_MASTER_KEY".to_owned(), key(1)),
-                ("PLEDGE_AUDIT_MAC_KEY".to_owned(), key(2)),
-                ("PLEDGE_PSEUDONYM_KEY".to_owned(), key(3)),
-                ("PLEDGE_CHECKPOINT_KEY".to_owned(), key(4)),
-            ];
+            let env = postgres_env(&databases);
             let mut portal = launch(&dir.0, args, mail, &env);
             portal._dir = Some(dir);
             portal.databases = Some(databases);
             portal
         }
     }
+}
+
+/// The environment that points a portal at `databases`, with fixed test secrets.
+fn postgres_env(databases: &Databases) -> Vec<(String, String)> {
+    let key = |byte: u8| format!("{byte:02x}").repeat(32);
+    vec![
+        ("DATABASE_URL".to_owned(), databases.url(0)),
+        ("PLEDGE_KEYSTORE_URL".to_owned(), databases.url(1)),
+        ("PLEDGE_MASTER_KEY".to_owned(), key(1)),
+        ("PLEDGE_AUDIT_MAC_KEY".to_owned(), key(2)),
+        ("PLEDGE_PSEUDONYM_KEY".to_owned(), key(3)),
+        ("PLEDGE_CHECKPOINT_KEY".to_owned(), key(4)),
+    ]
 }
 
 /// Starts the portal on the data directory `dir`, which outlives it.

@@ -29,6 +29,36 @@ fn form<'a>(departure: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &
     fields
 }
 
+/// Books two seats on `departure` with `needs` (consented to) and pays on the sandbox's page.
+async fn book_and_pay(portal: &Portal, cookie: &str, departure: &str, needs: &str) {
+    let booked = portal
+        .post(
+            &format!("{TOUR}/book"),
+            &form(
+                departure,
+                &[
+                    ("accessibility_needs", needs),
+                    ("accessibility_consent", "yes"),
+                ],
+            ),
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(booked.status, 303, "{}", booked.body);
+    let card_page = booked
+        .location()
+        .split_once(&portal.addr)
+        .unwrap()
+        .1
+        .to_owned();
+    let card = [
+        ("card_number", "4242424242424242"),
+        ("expiry", "12/39"),
+        ("cvc", "123"),
+    ];
+    assert_eq!(portal.post(&card_page, &card, None).await.status, 303);
+}
+
 #[tokio::test]
 async fn k05_a_traveller_books_with_consented_needs_that_only_coordinators_see() {
     for backend in Backend::BOTH {
@@ -115,38 +145,7 @@ async fn k05_a_traveller_books_with_consented_needs_that_only_coordinators_see()
             .await;
         assert_eq!(cancelled.status, 303);
 
-        let booked = portal
-            .post(
-                &format!("{TOUR}/book"),
-                &form(
-                    &departure,
-                    &[
-                        ("accessibility_needs", "Wheelchair access"),
-                        ("accessibility_consent", "yes"),
-                    ],
-                ),
-                Some(&learner),
-            )
-            .await;
-        assert_eq!(booked.status, 303, "{}", booked.body);
-        let card_page = booked
-            .location()
-            .split_once(&portal.addr)
-            .unwrap()
-            .1
-            .to_owned();
-        let paid = portal
-            .post(
-                &card_page,
-                &[
-                    ("card_number", "4242424242424242"),
-                    ("expiry", "12/39"),
-                    ("cvc", "123"),
-                ],
-                None,
-            )
-            .await;
-        assert_eq!(paid.status, 303);
+        book_and_pay(&portal, &learner, &departure, "Wheelchair access").await;
         let mine = portal.get("/tours/bookings", Some(&learner)).await;
         assert!(mine.body.contains("2 seats · confirmed"), "{}", mine.body);
         assert!(mine.body.contains("Grace Learner") && mine.body.contains("Vegetarian meals"));
@@ -204,4 +203,76 @@ async fn tours_are_not_booked_where_the_policy_has_no_tour_data() {
     let portal = start_on(Backend::Sqlite, &["--pack", "westmontera"], None);
     let list = portal.get("/tours", None).await;
     assert!(list.body.contains("No tours are offered"), "{}", list.body);
+}
+
+#[tokio::test]
+async fn k05_withdrawing_the_explicit_consent_deletes_the_needs_it_kept() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &[], None);
+        let learner = demo_session(&portal, "learner").await;
+        let departure = first_departure(&portal, &learner).await;
+        book_and_pay(&portal, &learner, &departure, "Step-free rooms").await;
+        let coordinator = demo_session(&portal, "tour-coordinator").await;
+        let manifest = portal.get("/tours/manage", Some(&coordinator)).await;
+        assert!(
+            manifest.body.contains("Step-free rooms"),
+            "{}",
+            manifest.body
+        );
+
+        let centre = portal.get("/account/privacy", Some(&learner)).await;
+        assert!(
+            centre
+                .body
+                .contains("name=\"purpose\" value=\"tour-accessibility\""),
+            "the consent in force can be withdrawn here: {}",
+            centre.body
+        );
+        let signed_out = portal
+            .post(
+                "/account/privacy/consents/withdraw",
+                &[("purpose", "tour-accessibility")],
+                None,
+            )
+            .await;
+        assert!(signed_out.location().starts_with("/signin"));
+        let not_consent = portal
+            .post(
+                "/account/privacy/consents/withdraw",
+                &[("purpose", "service-delivery")],
+                Some(&learner),
+            )
+            .await;
+        assert_eq!(not_consent.status, 422);
+        assert!(not_consent.body.contains("does not rest on your consent"));
+
+        let withdrawn = portal
+            .post(
+                "/account/privacy/consents/withdraw",
+                &[("purpose", "tour-accessibility")],
+                Some(&learner),
+            )
+            .await;
+        assert_eq!(withdrawn.location(), "/account/privacy?withdrawn=1");
+        let manifest = portal.get("/tours/manage", Some(&coordinator)).await;
+        assert!(
+            !manifest.body.contains("Step-free rooms"),
+            "the needs went with the consent"
+        );
+        assert!(manifest.body.contains("Grace Learner"), "the booking stays");
+        let centre = portal
+            .get("/account/privacy?withdrawn=1", Some(&learner))
+            .await;
+        assert!(centre.body.contains("Your consent is withdrawn"));
+        assert!(!centre.body.contains("value=\"tour-accessibility\""));
+        let again = portal
+            .post(
+                "/account/privacy/consents/withdraw",
+                &[("purpose", "tour-accessibility")],
+                Some(&learner),
+            )
+            .await;
+        assert_eq!(again.status, 422);
+        assert!(again.body.contains("no consent in force to withdraw"));
+    }
 }

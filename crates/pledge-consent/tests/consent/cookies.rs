@@ -180,6 +180,7 @@ mod banner_answers {
             consent_id: "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b".to_owned(),
             accepted: vec![CookieCategory::Personalisation, CookieCategory::Analytics],
             refused: vec![],
+            version: String::new(),
         };
         let value = answer.cookie_value();
         assert_eq!(
@@ -200,7 +201,9 @@ mod banner_answers {
             "",
             "abc",
             "abc.analytics",
-            "abc.analytics.-.extra",
+            "abc.analytics.-.v1.extra",
+            "abc.analytics.-.not-a-tag",
+            "abc.analytics.-.longer0than016chars",
             "abc.tracking.-",
             "abc.essential.-",
             "abc.analytics.analytics",
@@ -271,6 +274,29 @@ mod banner_answers {
     }
 
     #[test]
+    fn k45_an_answer_under_an_older_version_is_asked_again_about_a_changed_category() {
+        let value = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.analytics+personalisation.-.20250315";
+        let mut answer = BannerAnswer::parse(value).unwrap();
+        assert_eq!(
+            answer.version,
+            pledge_consent::cookies::version_tag("2025-03-15")
+        );
+        assert_eq!(answer.cookie_value(), value, "the tag is written back");
+        answer.ask_again(&[CookieCategory::Personalisation]);
+        assert!(answer.allows(CookieCategory::Analytics));
+        assert!(!answer.allows(CookieCategory::Personalisation));
+        assert!(
+            !answer.covers(&[CookieCategory::Analytics, CookieCategory::Personalisation]),
+            "the banner asks again"
+        );
+        assert!(
+            BannerAnswer::parse("id.-.-.2025-03-15").is_none(),
+            "a tag is letters and digits"
+        );
+        assert!(BannerAnswer::parse("id.-.-.v.extra").is_none());
+    }
+
+    #[test]
     fn j26_a_withheld_cookie_is_removed_even_when_its_category_was_accepted() {
         let jtec = policy("jtec");
         let all = BannerAnswer {
@@ -281,6 +307,7 @@ mod banner_answers {
                 .filter(|c| c.is_optional())
                 .collect(),
             refused: vec![],
+            version: String::new(),
         };
         assert_eq!(to_remove(&jtec, Some(&all), ["IDE", "_ga"]), ["IDE"]);
     }
@@ -295,9 +322,10 @@ mod banner_answers {
             id in "[a-zA-Z0-9-]{1,64}",
             accepted in optional(),
             refused in optional(),
+            version in "[a-zA-Z0-9]{0,16}",
         ) {
             let refused: Vec<_> = refused.into_iter().filter(|c| !accepted.contains(c)).collect();
-            let answer = BannerAnswer { consent_id: id, accepted, refused };
+            let answer = BannerAnswer { consent_id: id, accepted, refused, version };
             prop_assert_eq!(BannerAnswer::parse(&answer.cookie_value()), Some(answer));
         }
 

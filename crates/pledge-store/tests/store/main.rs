@@ -26,6 +26,7 @@ mod modules;
 mod office;
 mod payments;
 mod people;
+mod policy_changes;
 mod policy_versions;
 mod requests;
 mod support;
