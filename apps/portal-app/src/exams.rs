@@ -1,6 +1,7 @@
 //! Exams with partner bodies: the booking box on an enrolled course's page, which says what is
 //! shared with the exam body and why before anything is sent (J07, J40); the candidate's
-//! bookings (`/learn/exams`); and the staff page where results are entered (`/teach/exams`).
+//! bookings (`/learn/exams`); and the staff page where results are entered (`/teach/exams`),
+//! one by one or by importing the results file the exam body sends back.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -231,24 +232,71 @@ pub fn MyExamsPage() -> impl IntoView {
     }
 }
 
-/// `/teach/exams`: results in.
+/// The upload form's field (the store's `exam_results::RESULTS_FILE`).
+const RESULTS_FILE_FIELD: &str = "results_file";
+
+/// What an import did, in a sentence.
+fn import_summary(recorded: usize, unchanged: usize, funders: usize) -> String {
+    let mut summary = format!("{recorded} result(s) imported");
+    if unchanged > 0 {
+        summary.push_str(&format!(
+            ", {unchanged} already recorded and left as they were"
+        ));
+    }
+    if funders > 0 {
+        summary.push_str(&format!(
+            "; {funders} shared with the funder of the course, each disclosure recorded"
+        ));
+    }
+    summary.push('.');
+    summary
+}
+
+/// The form that uploads an exam body's results file.
+fn import_form(problem: Option<String>) -> impl IntoView {
+    view! {
+        <form method="post" action="/teach/exams/import" enctype="multipart/form-data" class="stacked exam-import">
+            <h2>"Import a results file"</h2>
+            <p class="hint">"The CSV file the exam body sends: a first line naming the columns, with “candidate” (the candidate number) and “result”. A file with any problem is refused whole, each problem named."</p>
+            {problem.map(|text| view! { <p class="problem" id="field-results_file-problem">{text}</p> })}
+            <label for="field-results_file">"Results file"</label>
+            <input type="file" id="field-results_file" name="results_file" accept=".csv,text/csv"/>
+            <button type="submit">"Import results"</button>
+        </form>
+    }
+}
+
+/// `/teach/exams`: results in, one by one or from the exam body's file.
 #[component]
 pub fn StaffExamsPage() -> impl IntoView {
     let exams = Resource::new_blocking(|| (), |()| all_exams());
     let query = use_query_map();
     let shared = move || query.read().get("shared");
+    let imported = move || {
+        let query = query.read();
+        let number = |name: &str| query.get(name).and_then(|n| n.parse::<usize>().ok());
+        number("imported").map(|recorded| {
+            import_summary(
+                recorded,
+                number("unchanged").unwrap_or(0),
+                number("funders").unwrap_or(0),
+            )
+        })
+    };
     let outcome = use_outcome();
     view! {
         <h1>"Exam results"</h1>
         {move || shared().map(|to| view! { <p class="notice" role="status">{
             if to.is_empty() { "Result entered.".to_owned() } else { format!("Result entered and shared with {to}, as the funded course requires; the disclosure is recorded.") }
         }</p> })}
+        {move || imported().map(|summary| view! { <p class="notice" role="status">{summary}</p> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let message = view! { <FormMessage outcome=outcome.await/> };
+                let outcome = outcome.await;
+                let message = view! { <FormMessage outcome=outcome.clone()/> };
                 let list = match exams.await {
                     Ok(list) if list.is_empty() => view! { <p>"No exam bookings."</p> }.into_any(),
-                    Ok(list) => exam_rows(list, true).into_any(),
+                    Ok(list) => view! { {exam_rows(list, true)} {import_form(outcome.problem(RESULTS_FILE_FIELD))} }.into_any(),
                     Err(PortalError::Forbidden) => view! { <p class="error" role="alert">"Only instructors enter exam results."</p> }.into_any(),
                     Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/teach/exams">"sign in"</a> "."</p> }.into_any(),
                     Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),

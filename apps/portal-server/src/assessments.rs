@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pledge_domain::Role;
 use pledge_store::StoreError;
 use pledge_store::accounts::ActiveSession;
+use pledge_store::exam_results::RESULTS_FILE;
 use portal_app::forms::FormOutcome;
 use portal_app::state::now;
 use uuid::Uuid;
@@ -390,6 +391,83 @@ pub async fn enter_result(
         }
         Err(error) => unavailable(&error),
     }
+}
+
+/// `POST /teach/exams/import`: an instructor uploads the results file an exam body sent back
+/// (CSV with `candidate` and `result` columns; see [`pledge_store::exam_results`]). A file with
+/// any problem is refused as a whole, each problem named; nothing is recorded then.
+pub async fn import_results(State(server): State<Server>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let page = "/teach/exams";
+    let Some(session) = parts.extensions.get::<ActiveSession>().cloned() else {
+        return see_other("/signin?next=/teach/exams");
+    };
+    if !session.has(Role::Instructor) {
+        return server
+            .render_at(parts, page, FormOutcome::default(), StatusCode::FORBIDDEN)
+            .await;
+    }
+    let mut upload = Request::new(body);
+    *upload.headers_mut() = parts.headers.clone();
+    let refuse = async |parts, problem: String| {
+        let outcome = FormOutcome {
+            problems: BTreeMap::from([(RESULTS_FILE.to_owned(), problem)]),
+            message: Some("The file was not imported; no result was recorded.".to_owned()),
+            ..FormOutcome::default()
+        };
+        server
+            .render_at(parts, page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+            .await
+    };
+    let text = match uploaded_text(upload).await {
+        Ok(text) => text,
+        Err(problem) => return refuse(parts, problem.to_owned()).await,
+    };
+    match server
+        .portal
+        .store
+        .import_exam_results(&server.portal.policy, session.person, &text, now())
+        .await
+    {
+        Ok(report) => see_other(&format!(
+            "/teach/exams?imported={}&unchanged={}&funders={}",
+            report.recorded, report.unchanged, report.shared
+        )),
+        Err(StoreError::Refused(problems)) => {
+            let all: Vec<String> = problems.into_iter().map(|p| p.message).collect();
+            refuse(parts, all.join(" ")).await
+        }
+        Err(StoreError::Invalid(reason)) => refuse(parts, sentence(reason)).await,
+        Err(StoreError::NotTeaching) => {
+            server
+                .render_at(parts, page, FormOutcome::default(), StatusCode::FORBIDDEN)
+                .await
+        }
+        Err(error) => unavailable(&error),
+    }
+}
+
+/// The text of the uploaded results file, or what to tell the instructor.
+async fn uploaded_text(request: Request) -> Result<String, &'static str> {
+    const CHOOSE: &str = "Choose the results file to upload.";
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| CHOOSE)?;
+    while let Ok(Some(part)) = multipart.next_field().await {
+        if part.name() != Some(RESULTS_FILE) {
+            continue;
+        }
+        let bytes = part
+            .bytes()
+            .await
+            .map_err(|_| "The file could not be read (at most 2 MB): try again.")?;
+        if bytes.is_empty() {
+            return Err(CHOOSE);
+        }
+        return String::from_utf8(bytes.to_vec())
+            .map_err(|_| "The file is not text: save it as CSV (UTF-8).");
+    }
+    Err(CHOOSE)
 }
 
 /// `GET /certificates/{code}/pdf`: the certificate as a PDF, for its holder only (anyone else

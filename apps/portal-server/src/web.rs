@@ -419,6 +419,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         .route("/learn/{slug}/certificate", post(crate::assessments::issue))
         .route("/courses/{slug}/exam", post(crate::assessments::book_exam))
         .route(
+            "/teach/exams/import",
+            post(crate::assessments::import_results),
+        )
+        .route(
             "/teach/exams/{booking}",
             post(crate::assessments::enter_result),
         )

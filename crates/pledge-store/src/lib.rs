@@ -29,6 +29,7 @@ pub mod disclosures;
 mod entity;
 pub mod erasure;
 mod error;
+pub mod exam_results;
 pub mod exams;
 pub mod export;
 pub mod guardians;

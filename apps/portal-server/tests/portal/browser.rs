@@ -1461,3 +1461,48 @@ async fn browser_k44_a_guardian_asks_for_a_copy_the_office_answers_and_sees_its_
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_k20_k05_a_learner_takes_a_copy_withdraws_a_consent_and_asks_for_erasure() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &[], None);
+        // A consent to withdraw: accessibility needs given with a paid booking (the tour walk
+        // books in the browser already).
+        let learner = crate::support::sign_in_demo(&portal, "learner", "__Host-kx_session").await;
+        let departure = crate::tours::first_departure(&portal, &learner).await;
+        crate::tours::book_and_pay(&portal, &learner, &departure, "Step-free rooms").await;
+
+        let browser = Browser::open(&portal, scripts).await;
+        browser.goto("/privacy/versions").await;
+        assert!(browser.shows("main", "2025-03-15 (in force)").await);
+        sign_in_as(&browser, "learner", "/account/privacy").await;
+        assert!(
+            browser
+                .shows("ul.in-force", "Accessible tour arrangements")
+                .await
+        );
+        browser
+            .click("form[action='/account/privacy/access'] button")
+            .await;
+        browser.arrives("/account/privacy?requested=1").await;
+        assert!(
+            browser
+                .shows("section.privacy-requests a.download", "Download your data")
+                .await
+        );
+
+        browser.click("ul.in-force form button").await;
+        browser.arrives("/account/privacy?withdrawn=1").await;
+        assert!(browser.shows("main", "Your consent is withdrawn").await);
+        assert!(browser.shows("section.privacy-consents", "withdrawn").await);
+
+        browser.goto("/account/privacy/erasure").await;
+        browser.click("#field-confirm").await;
+        browser.click("form.privacy-erasure button").await;
+        browser.arrives("/account/privacy?requested=1").await;
+        assert!(browser.shows("table.requests", "deletion").await);
+        browser.close().await;
+    })
+    .await;
+}

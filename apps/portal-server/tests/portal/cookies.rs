@@ -315,7 +315,7 @@ async fn w34_j28_a_lesson_video_stays_behind_its_placeholder_until_embedded_cont
     assert_eq!(allowed.location(), "/learn/privacy-essentials/1");
     let choice = allowed.cookie_pair("wm_consent");
     assert!(
-        choice.ends_with(".embedded.preferences+analytics"),
+        choice.ends_with(".embedded.preferences+analytics.20250601"),
         "{choice}"
     );
     let jar = format!("{session}; {choice}");

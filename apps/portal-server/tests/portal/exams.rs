@@ -234,3 +234,127 @@ async fn a_policy_without_funders_records_no_funding() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("names no funder"), "{}", page.body);
 }
+
+/// Books the ITIL exam's first offered date for the enrolled `learner` (JTEC's demo).
+pub(crate) async fn book_itil_exam(portal: &Portal, learner: &str) {
+    let course = "/courses/itil-4-foundation";
+    let page = portal.get(course, Some(learner)).await;
+    let start = page.body.find("name=\"sitting_at\"").unwrap();
+    let value_at = page.body[start..].find("value=\"").unwrap() + start + 7;
+    let date = page.body[value_at..value_at + 20].to_owned();
+    let booked = portal
+        .post(
+            &format!("{course}/exam"),
+            &[("sitting_at", &date)],
+            Some(learner),
+        )
+        .await;
+    assert_eq!(booked.location(), "/learn/exams");
+}
+
+/// `file` as the single file of a `multipart/form-data` upload: (content type, body).
+fn upload_body(file: &str) -> (String, String) {
+    let boundary = "pledge-results-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"results_file\"; \
+         filename=\"results.csv\"\r\nContent-Type: text/csv\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Uploads `file` to the results import as `cookie`.
+async fn import(portal: &Portal, cookie: &str, file: &str) -> Reply {
+    let (content_type, body) = upload_body(file);
+    portal
+        .raw(format!(
+            "POST /teach/exams/import HTTP/1.0\r\nHost: {}\r\nCookie: {cookie}\r\n\
+             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+            portal.addr,
+            body.len()
+        ))
+        .await
+}
+
+#[tokio::test]
+async fn j07_j40_an_instructor_imports_the_exam_bodys_results_file_whole_or_not_at_all() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &["--pack", "jtec"], None);
+        let learner = session(&portal, "learner").await;
+        book_itil_exam(&portal, &learner).await;
+        let mine = portal.get("/learn/exams", Some(&learner)).await;
+        let row = mine.body.split("<tbody>").nth(1).unwrap();
+        let candidate = row
+            .split("<td>")
+            .nth(3)
+            .and_then(|cell| cell.split("</td>").next())
+            .unwrap()
+            .to_owned();
+        assert!(!candidate.is_empty(), "{row}");
+
+        assert_eq!(
+            import(&portal, &learner, "candidate,result\n").await.status,
+            403,
+            "learners import nothing"
+        );
+        let instructor = staff_session(&portal, "instructor").await;
+        let form = portal.get("/teach/exams", Some(&instructor)).await;
+        assert!(form.body.contains("enctype=\"multipart/form-data\""));
+
+        let no_header = import(&portal, &instructor, &format!("{candidate},Pass\n")).await;
+        assert_eq!(no_header.status, 422);
+        assert!(no_header.body.contains("must name the columns"));
+        let mixed = import(
+            &portal,
+            &instructor,
+            &format!("Candidate,Result\n{candidate},Pass 82%\nZZ-404,Pass\n{candidate},Fail\n"),
+        )
+        .await;
+        assert_eq!(mixed.status, 422);
+        assert!(
+            mixed
+                .body
+                .contains("Line 3: no exam booking of a course you teach")
+        );
+        assert!(mixed.body.contains("Line 4: candidate"));
+        assert!(mixed.body.contains("no result was recorded"));
+        let still = portal.get("/learn/exams", Some(&learner)).await;
+        assert!(
+            still.body.contains("Not in yet"),
+            "the good line waited too"
+        );
+        let empty = import(&portal, &instructor, "").await;
+        assert_eq!(empty.status, 422);
+        assert!(empty.body.contains("Choose the results file to upload."));
+
+        let file = format!("exam,candidate,result\nITIL 4 Foundation,{candidate},Pass 82%\n");
+        let done = import(&portal, &instructor, &file).await;
+        assert_eq!(
+            done.location(),
+            "/teach/exams?imported=1&unchanged=0&funders=1",
+            "{}",
+            done.body
+        );
+        let mine = portal.get("/learn/exams", Some(&learner)).await;
+        assert!(mine.body.contains("Pass 82%"), "{}", mine.body);
+        let again = import(&portal, &instructor, &file).await;
+        assert_eq!(
+            again.location(),
+            "/teach/exams?imported=0&unchanged=1&funders=0",
+            "importing again changes nothing"
+        );
+        let shown = portal.get(again.location(), Some(&instructor)).await;
+        assert!(
+            shown
+                .body
+                .contains("already recorded and left as they were")
+        );
+        let changed = import(
+            &portal,
+            &instructor,
+            &format!("candidate,result\n{candidate},Fail\n"),
+        )
+        .await;
+        assert_eq!(changed.status, 422);
+        assert!(changed.body.contains("an import does not change a result"));
+    }
+}

@@ -798,19 +798,7 @@ async fn j08_j09_the_partner_registry_dates_what_peoplecert_keeps_and_logs_forwa
             .contains("No request has been forwarded to a partner.")
     );
 
-    let course = "/courses/itil-4-foundation";
-    let page = portal.get(course, Some(&learner)).await;
-    let start = page.body.find("name=\"sitting_at\"").unwrap();
-    let value_at = page.body[start..].find("value=\"").unwrap() + start + 7;
-    let date = page.body[value_at..value_at + 20].to_owned();
-    let booked = portal
-        .post(
-            &format!("{course}/exam"),
-            &[("sitting_at", &date)],
-            Some(&learner),
-        )
-        .await;
-    assert_eq!(booked.location(), "/learn/exams");
+    crate::exams::book_itil_exam(&portal, &learner).await;
 
     let after = portal.get("/office/partners", Some(&officer)).await;
     let reminders = after

@@ -9,7 +9,7 @@ use crate::support::{Backend, Portal, start_on};
 const TOUR: &str = "/tours/bay-of-fundy-tides";
 
 /// The first departure's id on the tour page (the one with four seats).
-async fn first_departure(portal: &Portal, cookie: &str) -> String {
+pub(crate) async fn first_departure(portal: &Portal, cookie: &str) -> String {
     let page = portal.get(TOUR, Some(cookie)).await;
     let start = page.body.find("<option value=\"").expect("a departure") + 15;
     page.body[start..start + 36].to_owned()
@@ -30,7 +30,7 @@ fn form<'a>(departure: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &
 }
 
 /// Books two seats on `departure` with `needs` (consented to) and pays on the sandbox's page.
-async fn book_and_pay(portal: &Portal, cookie: &str, departure: &str, needs: &str) {
+pub(crate) async fn book_and_pay(portal: &Portal, cookie: &str, departure: &str, needs: &str) {
     let booked = portal
         .post(
             &format!("{TOUR}/book"),
