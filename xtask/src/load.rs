@@ -4,9 +4,10 @@
 //!   data, and `wrk` (Debian's package, installed here if missing) with 50 connections on
 //!   loopback, first against the server's bare axum route (`/healthz`, the baseline) and then
 //!   against a page with no query (`/signin`: what the rendering alone costs), and
-//!   against the catalogue page (database-backed server rendering). Each is measured three
-//!   times, alternating; the table gives the median requests per second, the ratio of the
-//!   catalogue to the baseline, and the worst p99 latency seen.
+//!   against the catalogue page (database-backed server rendering) twice: as a first visit
+//!   sends it (no cookie: the anonymous page cache may answer) and with a cookie (rendered for
+//!   every request). Each is measured three times, alternating; the table gives the median
+//!   requests per second, the ratio to the baseline, and the worst p99 latency seen.
 //! - Size: the bundle built with the `wasm-release` profile, run through `wasm-bindgen` and,
 //!   when npm's `binaryen` can be installed, `wasm-opt -Oz`, then gzipped at level 9.
 
@@ -67,11 +68,19 @@ pub fn run(root: &Path) -> Result<()> {
     let mut baseline = Vec::new();
     let mut floor = Vec::new();
     let mut catalogue = Vec::new();
+    let mut rendered = Vec::new();
     for _ in 0..ROUNDS {
         let url = |path: &str| format!("http://{}{path}", server.addr);
         baseline.push(measure(root, &wrk, &url("/healthz"))?);
         floor.push(measure(root, &wrk, &url(FLOOR_PAGE))?);
         catalogue.push(measure(root, &wrk, &url("/"))?);
+        // Any cookie skips the anonymous page cache: every request is rendered.
+        rendered.push(measure_with(
+            root,
+            &wrk,
+            &url("/"),
+            &["-H", "Cookie: visited=1"],
+        )?);
     }
     drop(server);
     let base = median(baseline.iter().map(|s| s.per_second).collect());
@@ -90,7 +99,14 @@ pub fn run(root: &Path) -> Result<()> {
     println!("|---|---|---|---|");
     row("bare axum route `/healthz` (baseline)", &baseline);
     row("sign-in page `/signin` (SSR, no query)", &floor);
-    row("catalogue page `/` (SSR from the database)", &catalogue);
+    row(
+        "catalogue page `/`, first visit (SSR from the database, one-second page cache)",
+        &catalogue,
+    );
+    row(
+        "catalogue page `/` with a cookie (SSR from the database, every request)",
+        &rendered,
+    );
     println!();
     println!(
         "| browser bundle | bytes |\n|---|---|\n| gzipped hydrate wasm ({}) | {size} |",
@@ -248,11 +264,18 @@ pub fn start_again(
 }
 
 fn measure(root: &Path, wrk: &str, url: &str) -> Result<Sample> {
-    let report = shell::output(
-        root,
-        wrk,
-        &["-t2", "-c", CONNECTIONS, "-d", SECONDS, "--latency", url],
-    )?;
+    measure_with(root, wrk, url, &[])
+}
+
+/// [`measure`] with extra `wrk` arguments (a header: `-H`, `Cookie: …`).
+fn measure_with(root: &Path, wrk: &str, url: &str, extra: &[&str]) -> Result<Sample> {
+    let args = [
+        &["-t2", "-c", CONNECTIONS, "-d", SECONDS, "--latency"][..],
+        extra,
+        &[url],
+    ]
+    .concat();
+    let report = shell::output(root, wrk, &args)?;
     eprintln!("{report}");
     parse_wrk(&report).with_context(|| format!("cannot read wrk's report for {url}"))
 }

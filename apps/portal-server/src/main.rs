@@ -18,6 +18,7 @@ mod mail;
 mod marketing;
 mod office;
 mod outbox;
+mod page_cache;
 mod payments;
 mod policy_notices;
 mod privacy;
@@ -166,6 +167,7 @@ async fn main() -> Result<()> {
         options,
         portal,
         outbox_wake: Arc::default(),
+        pages: Arc::default(),
     });
     outbox::spawn(server.clone());
     let app = web::router(server, &args.site_root, Some(sandbox));

@@ -62,6 +62,8 @@ pub struct Shared {
     pub processor: Arc<dyn PaymentProcessor>,
     /// Wakes the outbox sender (after a change that queued a message).
     pub outbox_wake: Arc<tokio::sync::Notify>,
+    /// Catalogue pages rendered for anonymous visitors, served again for a second.
+    pub pages: Arc<crate::page_cache::PageCache>,
 }
 
 impl FromRef<Server> for LeptosOptions {
@@ -523,6 +525,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             crate::cookies::keep_to_the_answer,
         ))
         .layer(middleware::from_fn_with_state(server.clone(), same_origin))
+        .layer(middleware::from_fn_with_state(
+            server.clone(),
+            crate::page_cache::anonymous_catalogue,
+        ))
         .with_state(server)
 }
 

@@ -145,6 +145,13 @@ fn course_of(row: &QueryResult) -> Result<Course, StoreError> {
 }
 
 impl Store {
+    /// A number that changes whenever this process changes the catalogue (adds a course), so
+    /// that what was rendered from it can be dropped at once.
+    #[must_use]
+    pub fn catalogue_generation(&self) -> u64 {
+        self.catalogue.generation()
+    }
+
     /// Adds a course to the catalogue and returns its id.
     ///
     /// # Errors

@@ -65,6 +65,11 @@ impl CatalogueCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// The generation: it changes whenever this process changes the catalogue.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     /// Sets how long a snapshot is used (zero: every read loads the catalogue).
     pub(crate) fn set_freshness(&self, freshness: Duration) {
         if let Ok(mut current) = self.freshness.write() {

@@ -2,7 +2,7 @@
 //! K45).
 //!
 //! When a deployment starts on a new version of its policy, [`Store::announce_policy_change`]
-//! compares it with the version it replaces ([`pledge_policy::diff`]) and, in one transaction:
+//! compares it with the version it replaces ([`pledge_policy::diff()`]) and, in one transaction:
 //!
 //! - records the announcement (`policy_change`), once per version however many instances
 //!   start;
@@ -11,7 +11,7 @@
 //!   cookie category, marketing subscribers, the people whose data of a category we hold,
 //!   minors and guardians): a `policy_notice` row each, shown on their next visit, and an email
 //!   through the outbox when the policy notifies by email;
-//! - stops relying on the consents a change asks again ([`pledge_consent::must_ask_again`]):
+//! - stops relying on the consents a change asks again ([`pledge_consent::reprompt::must_ask_again`]):
 //!   each becomes a withdrawal recorded as `policy-change`, so the gate refuses the processing
 //!   until the person agrees again, and the notice names what they are asked again.
 //!
