@@ -1449,6 +1449,8 @@ async fn browser_k44_a_guardian_asks_for_a_copy_the_office_answers_and_sees_its_
         assert!(browser.shows("main", "the request is answered").await);
         browser.goto("/office/partners").await;
         assert!(browser.shows("table.partners", "Payment processor").await);
+        browser.goto("/office/processing").await;
+        assert!(browser.shows("main", "Service delivery").await);
         sign_out(&browser).await;
 
         sign_in_as(&browser, "guardian", "/account/privacy").await;
@@ -1502,6 +1504,33 @@ async fn browser_k20_k05_a_learner_takes_a_copy_withdraws_a_consent_and_asks_for
         browser.click("form.privacy-erasure button").await;
         browser.arrives("/account/privacy?requested=1").await;
         assert!(browser.shows("table.requests", "deletion").await);
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn browser_w53_a_learner_asks_to_restrict_a_use_of_their_data() {
+    both_ways(async |backend, scripts| {
+        let _slot = BROWSERS.acquire().await.unwrap();
+        let portal = start_on(backend, &["--pack", "westmontera"], None);
+        let browser = Browser::open(&portal, scripts).await;
+        sign_in_as(&browser, "learner", "/account/privacy").await;
+        browser.click("form.privacy-restriction button").await;
+        assert!(
+            browser
+                .shows("form.privacy-restriction", "Choose at least one use")
+                .await,
+            "nothing chosen: the form says so"
+        );
+        browser
+            .click("form.privacy-restriction input[type=checkbox]")
+            .await;
+        browser.click("form.privacy-restriction button").await;
+        browser.arrives("/account/privacy?requested=1").await;
+        assert!(browser.shows("table.requests", "restriction").await);
+        browser.goto("/privacy/versions").await;
+        assert!(browser.shows("main", "(in force)").await);
         browser.close().await;
     })
     .await;
