@@ -179,10 +179,13 @@ impl Store {
         let targets = targets_asked_again(&diff, new);
         let mut told: BTreeSet<PersonId> = BTreeSet::new();
         for audience in diff.audience(ChangeClass::Notice) {
-            told.extend(self.audience_people(new, &audience).await?);
+            told.extend(self.audience_people(new, &ledger, &audience, now).await?);
         }
         if reprompt.everyone {
-            told.extend(self.audience_people(new, &Audience::Everyone).await?);
+            told.extend(
+                self.audience_people(new, &ledger, &Audience::Everyone, now)
+                    .await?,
+            );
         }
         told.extend(reprompt.people.iter().copied());
         let mut notices = Vec::new();
@@ -388,15 +391,15 @@ impl Store {
     async fn audience_people(
         &self,
         policy: &ValidPolicy,
+        ledger: &pledge_consent::Ledger,
         audience: &Audience,
+        now: OffsetDateTime,
     ) -> Result<BTreeSet<PersonId>, StoreError> {
-        let now = OffsetDateTime::now_utc();
         Ok(match audience {
             Audience::Everyone => self.owners_of("person", &["id"]).await?,
             Audience::ConsentedTo(_)
             | Audience::AcceptedCookies(_)
             | Audience::MarketingSubscribers => {
-                let ledger = self.consent_ledger(None).await?;
                 let targets = match audience {
                     Audience::ConsentedTo(purpose) => {
                         vec![ConsentTarget::Purpose(purpose.clone())]
