@@ -45,7 +45,7 @@ const LAYERING: [(&str, &[&str]); 3] = [
 /// Optional features linted and tested in CI: IO for otherwise pure crates (never in wasm), and
 /// the crash tests' deliberately broken variant, which only an environment variable switches
 /// on (so CI proves the crash test catches it).
-const OPTIONAL_FEATURES: &str = "pledge-audit/file-store,pledge-admin/fault-injection";
+pub const OPTIONAL_FEATURES: &str = "pledge-audit/file-store,pledge-admin/fault-injection";
 
 /// The crates that must build for the browser.
 const WASM_CRATES: [&str; 5] = [

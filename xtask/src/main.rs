@@ -14,9 +14,15 @@
 //!   tests prove (tests are named after the promise IDs they prove).
 //! - `cargo xtask bench`: the criterion benchmarks, then one table of medians and ratios, then
 //!   the portal under load and its bundle's size (`--portal`: only those).
+//! - `cargo xtask chaos [--quick]`: every kill -9 test at full strength (at least 1,000 kills
+//!   of the portal and of `pledge-admin`, on SQLite and PostgreSQL), then one table.
+//! - `cargo xtask fuzz [--runs N]`: every cargo-fuzz target of `fuzz/` for `N` executions
+//!   (default 10,000,000 each), then one table; fails on any crash.
 
 mod bench;
+mod chaos;
 mod checks;
+mod fuzz;
 mod load;
 mod portal;
 mod postgres;
@@ -29,7 +35,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal]>";
+const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal] | chaos [--quick] | fuzz [--runs N]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -78,10 +84,31 @@ fn dispatch() -> Result<()> {
             provision::wasm_target(&root)?;
             load::run(&root)
         }
+        Some("chaos") => {
+            let _cluster = postgres::provide(&root)?;
+            chaos::run(&root, args.iter().any(|a| a == "--quick"))
+        }
+        Some("fuzz") => {
+            let runs = match value_of(&args, "--runs") {
+                Some(n) => n
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--runs takes a number, not {n:?}"))?,
+                None => fuzz::FULL_RUNS,
+            };
+            fuzz::run(&root, runs).map(|_| ())
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
         }
         Some(other) => bail!("unknown task `{other}`\n{USAGE}"),
     }
+}
+
+/// The value after `flag` in `args`, if given.
+fn value_of<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
 }

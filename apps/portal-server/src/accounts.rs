@@ -95,7 +95,7 @@ pub(crate) async fn refused(
 }
 
 /// A date typed as `YYYY-MM-DD` (what a date input sends).
-fn parse_date(text: &str) -> Result<Option<Date>, FieldProblem> {
+pub(crate) fn parse_date(text: &str) -> Result<Option<Date>, FieldProblem> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);

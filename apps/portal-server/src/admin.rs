@@ -18,7 +18,9 @@ use crate::web::{Server, read_form, see_other, unavailable};
 const PAGE: &str = "/admin/teaching";
 
 /// What an assignment form names: the instructor and the course.
-fn chosen(fields: &std::collections::BTreeMap<String, String>) -> Option<(PersonId, Uuid)> {
+pub(crate) fn chosen(
+    fields: &std::collections::BTreeMap<String, String>,
+) -> Option<(PersonId, Uuid)> {
     let instructor = field(fields, "instructor").parse::<Uuid>().ok()?;
     let course = field(fields, "course").parse::<Uuid>().ok()?;
     Some((PersonId::from_uuid(instructor), course))

@@ -20,7 +20,7 @@ use crate::certificate_pdf::{CertificateText, render};
 use crate::web::{Server, read_form, see_other, unavailable};
 
 /// The options picked in a quiz form (`q1`, `q2`, … in order), up to `limit` questions.
-fn picked(fields: &BTreeMap<String, String>, limit: usize) -> Vec<Option<usize>> {
+pub(crate) fn picked(fields: &BTreeMap<String, String>, limit: usize) -> Vec<Option<usize>> {
     (1..=limit)
         .map(|n| fields.get(&format!("q{n}")).and_then(|v| v.parse().ok()))
         .collect()

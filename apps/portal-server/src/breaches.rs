@@ -42,7 +42,10 @@ async fn officer_form(
 }
 
 /// A time typed as `YYYY-MM-DD HH:MM` (UTC).
-fn moment(text: &str, name: &'static str) -> Result<Option<OffsetDateTime>, FieldProblem> {
+pub(crate) fn moment(
+    text: &str,
+    name: &'static str,
+) -> Result<Option<OffsetDateTime>, FieldProblem> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);

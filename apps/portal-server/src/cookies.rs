@@ -250,7 +250,7 @@ fn append_cookie(headers: &mut HeaderMap, line: &str) {
 }
 
 /// What a submitted answer asks for.
-enum Asked {
+pub(crate) enum Asked {
     AcceptAll,
     RejectAll,
     /// The categories ticked on the settings page.
@@ -259,7 +259,7 @@ enum Asked {
     Also(CookieCategory),
 }
 
-fn asked(fields: &std::collections::BTreeMap<String, String>) -> Option<Asked> {
+pub(crate) fn asked(fields: &std::collections::BTreeMap<String, String>) -> Option<Asked> {
     match field(fields, "cookie_answer") {
         "accept-all" => Some(Asked::AcceptAll),
         "reject-all" => Some(Asked::RejectAll),
@@ -276,7 +276,7 @@ fn asked(fields: &std::collections::BTreeMap<String, String>) -> Option<Asked> {
     }
 }
 
-fn source_of(fields: &std::collections::BTreeMap<String, String>) -> ChoiceSource {
+pub(crate) fn source_of(fields: &std::collections::BTreeMap<String, String>) -> ChoiceSource {
     match field(fields, "cookie_source") {
         "banner" => ChoiceSource::Banner,
         "embed" => ChoiceSource::Embed,
@@ -391,7 +391,7 @@ pub async fn answer(
 }
 
 /// Where to go after answering: back where the banner was shown.
-fn local_path_or_home(next: &str) -> &str {
+pub(crate) fn local_path_or_home(next: &str) -> &str {
     if next.is_empty() {
         "/"
     } else {

@@ -124,7 +124,7 @@ fn no_such(what: &str) -> Response {
 }
 
 /// The request page's address and the request's id, when `id` is one.
-fn request_page(id: &str) -> Option<(Uuid, String)> {
+pub(crate) fn request_page(id: &str) -> Option<(Uuid, String)> {
     let id = Uuid::parse_str(id).ok()?;
     Some((id, format!("/office/requests/{id}")))
 }
@@ -377,7 +377,7 @@ pub async fn apply_retention(State(server): State<Server>, request: Request) -> 
 const HOLDS: &str = "/office/holds";
 
 /// The end of the day `text` (`YYYY-MM-DD`) names, in UTC; `None` for an empty field.
-fn expiry(text: &str) -> Result<Option<time::OffsetDateTime>, FieldProblem> {
+pub(crate) fn expiry(text: &str) -> Result<Option<time::OffsetDateTime>, FieldProblem> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);

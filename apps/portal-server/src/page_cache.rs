@@ -25,6 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::headers::nonce_in;
 use crate::web::Server;
 
 /// How long a rendered page is served again.
@@ -75,14 +76,6 @@ fn cacheable(request: &Request) -> bool {
         && request.uri().path() == "/"
         && !request.headers().contains_key(header::COOKIE)
         && !request.headers().contains_key(header::AUTHORIZATION)
-}
-
-/// The first script nonce in `html`, if it has one.
-fn nonce_in(html: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(html).ok()?;
-    let start = text.find("nonce=\"")? + 7;
-    let end = text[start..].find('"')? + start;
-    Some(text[start..end].to_owned()).filter(|n| !n.is_empty())
 }
 
 /// `page` as a response, under a fresh nonce.

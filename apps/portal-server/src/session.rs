@@ -150,33 +150,48 @@ pub async fn attach_session(
     response
 }
 
-/// Refuses state-changing requests that a browser says come from another site: the `Origin`
-/// must be the portal's own, or `Sec-Fetch-Site` must say the same origin (or a typed-in
-/// address). Requests without either header come from non-browser clients, which carry no
-/// cookies of ours unless given them.
+/// Routes whose state-changing requests are authenticated by a signature instead of a cookie,
+/// and come from another party's server or a mail program, which show no origin: the payment
+/// processor's webhook (an HMAC of the body) and the one-click unsubscribe of RFC 8058 (a
+/// signed token in the address). The only exceptions to [`same_origin`].
+pub const SIGNED_ROUTES: [&str; 2] = ["/payments/webhook/", "/unsubscribe/"];
+
+/// Whether a request with `headers` shows that it comes from a page of `ours` (an origin):
+/// its `Origin` is ours or its `Sec-Fetch-Site` says the same origin (or an address typed in),
+/// at least one of them is there, and neither names another site.
+fn shows_our_origin(headers: &HeaderMap, ours: &str) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    (origin.is_some() || site.is_some())
+        && origin.is_none_or(|origin| origin == ours)
+        && site.is_none_or(|site| matches!(site, "same-origin" | "none"))
+}
+
+/// Cross-site request forgery protection: refuses every state-changing request (anything but
+/// `GET`, `HEAD` and `OPTIONS`) that does not show it comes from the portal's own pages
+/// ([`shows_our_origin`]; every current browser sends `Origin` with such requests), except on
+/// the [`SIGNED_ROUTES`]. The session cookie's `SameSite=Lax` is a second line behind it.
 pub async fn same_origin(State(server): State<Server>, request: Request, next: Next) -> Response {
-    if request.method() == Method::GET || request.method() == Method::HEAD {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let path = request.uri().path();
+    if safe
+        || SIGNED_ROUTES.iter().any(|route| path.starts_with(route))
+        || shows_our_origin(request.headers(), &server.public_origin)
+    {
         return next.run(request).await;
     }
-    let headers = request.headers();
-    let origin_ok = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|origin| origin == server.public_origin);
-    let site_ok = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|site| matches!(site, "same-origin" | "none"));
-    if origin_ok && site_ok {
-        next.run(request).await
-    } else {
-        (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            Body::from("This form was sent from another site, so it was refused. Open the page on this site and try again.\n"),
-        )
-            .into_response()
-    }
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        Body::from(
+            "This form was sent from another site (or without showing where it came from), \
+             so it was refused. Open the page on this site and try again.\n",
+        ),
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -224,6 +239,37 @@ mod tests {
         );
         assert_eq!(c.token(&headers).as_deref(), Some("xyz"));
         assert_eq!(c.token(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn only_requests_that_show_this_origin_pass_the_forgery_check() {
+        let ours = "https://portal.example.org";
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, HeaderValue::from_static(value));
+            }
+            map
+        };
+        assert!(shows_our_origin(&headers(&[("origin", ours)]), ours));
+        assert!(shows_our_origin(
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            ours
+        ));
+        assert!(!shows_our_origin(&headers(&[]), ours), "no proof at all");
+        assert!(!shows_our_origin(
+            &headers(&[("origin", "https://evil.example")]),
+            ours
+        ));
+        assert!(!shows_our_origin(&headers(&[("origin", "null")]), ours));
+        assert!(!shows_our_origin(
+            &headers(&[("origin", ours), ("sec-fetch-site", "cross-site")]),
+            ours
+        ));
+        assert!(!shows_our_origin(
+            &headers(&[("sec-fetch-site", "same-site")]),
+            ours
+        ));
     }
 
     #[test]

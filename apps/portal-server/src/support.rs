@@ -19,7 +19,10 @@ use crate::accounts::{field, kept, outcome_with, sentence};
 use crate::web::{Server, read_form, see_other, unavailable};
 
 /// Where a support form goes back to: the person's page or the agents' queue.
-fn back_to(fields: &std::collections::BTreeMap<String, String>, agent: bool) -> &'static str {
+pub(crate) fn back_to(
+    fields: &std::collections::BTreeMap<String, String>,
+    agent: bool,
+) -> &'static str {
     if agent && field(fields, "back") == "/support/queue" {
         "/support/queue"
     } else {

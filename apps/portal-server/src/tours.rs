@@ -23,7 +23,9 @@ use crate::payments::{Sale, start_checkout};
 use crate::web::{Server, read_form, see_other, unavailable};
 
 /// The travellers typed into the form's rows (empty rows skipped), or the problems.
-fn travellers(fields: &BTreeMap<String, String>) -> Result<Vec<Traveller>, Vec<FieldProblem>> {
+pub(crate) fn travellers(
+    fields: &BTreeMap<String, String>,
+) -> Result<Vec<Traveller>, Vec<FieldProblem>> {
     let mut travellers = Vec::new();
     let mut problems = Vec::new();
     for (name_field, birth_field) in pledge_names::NAMES.iter().zip(pledge_names::BIRTHS) {

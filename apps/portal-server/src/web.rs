@@ -11,7 +11,7 @@ use axum::extract::{FromRef, Request};
 use axum::http::{Method, StatusCode, header, request::Parts};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{MethodRouter, get, post};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -178,13 +178,19 @@ pub async fn read_form(request: Request) -> (Parts, BTreeMap<String, String>) {
     let bytes = axum::body::to_bytes(body, MAX_FORM)
         .await
         .unwrap_or_default();
+    (parts, decode_form(&bytes))
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body (a field sent twice keeps its
+/// first value; bytes that are not UTF-8 are replaced).
+pub fn decode_form(bytes: &[u8]) -> BTreeMap<String, String> {
     let mut fields = BTreeMap::new();
-    for (name, value) in form_urlencoded::parse(&bytes) {
+    for (name, value) in form_urlencoded::parse(bytes) {
         fields
             .entry(name.into_owned())
             .or_insert_with(|| value.into_owned());
     }
-    (parts, fields)
+    fields
 }
 
 /// `GET /healthz`: answers while the process serves requests (for load balancers, and the
@@ -329,175 +335,186 @@ async fn server_function_status(request: Request, next: middleware::Next) -> Res
     }
 }
 
+/// Every route answered by a handler of this server rather than by a page or a server
+/// function: the forms, the downloads and the processor's webhook. Each has a row in the
+/// authorisation table (`tests/portal/access.rs`), which the unit tests below hold to this
+/// list.
+pub fn handler_routes() -> Vec<(&'static str, MethodRouter<Server>)> {
+    let limit = account_rate_limit();
+    let limited = |handler: MethodRouter<Server>| handler.layer(limit.clone());
+    vec![
+        ("/register", limited(post(crate::accounts::register))),
+        ("/verify", limited(post(crate::accounts::resend))),
+        ("/verify/{token}", limited(post(crate::accounts::verify))),
+        ("/signin", limited(post(crate::accounts::sign_in))),
+        ("/signin/code", limited(post(crate::second_step::complete))),
+        ("/signout", post(crate::accounts::sign_out)),
+        ("/cookies", post(crate::cookies::answer)),
+        ("/account/policy-notice", post(crate::policy_notices::close)),
+        (
+            "/account/privacy/access",
+            limited(post(crate::privacy::request_access)),
+        ),
+        (
+            "/account/privacy/correction",
+            limited(post(crate::privacy::request_correction)),
+        ),
+        (
+            "/account/privacy/restriction",
+            limited(post(crate::privacy::request_restriction)),
+        ),
+        (
+            "/account/privacy/erasure",
+            limited(post(crate::privacy::request_erasure)),
+        ),
+        (
+            "/account/privacy/consents/withdraw",
+            post(crate::privacy::withdraw_consent),
+        ),
+        (
+            "/account/privacy/requests/{id}/data.zip",
+            get(crate::privacy::download),
+        ),
+        (
+            "/account/privacy/for/{minor}/requests/{id}/data.zip",
+            get(crate::privacy::guardian_download),
+        ),
+        (
+            "/account/second-step/start",
+            limited(post(crate::second_step::start)),
+        ),
+        (
+            "/account/second-step",
+            limited(post(crate::second_step::confirm)),
+        ),
+        (
+            "/account/second-step/off",
+            limited(post(crate::second_step::turn_off)),
+        ),
+        (
+            "/account/password",
+            limited(post(crate::accounts::change_password)),
+        ),
+        ("/reset", limited(post(crate::accounts::request_reset))),
+        ("/reset/{token}", limited(post(crate::accounts::reset))),
+        (
+            "/guardian/{token}",
+            limited(post(crate::accounts::confirm_guardian)),
+        ),
+        ("/courses/{slug}/enrol", post(crate::learning::enrol)),
+        ("/learn/{slug}/{position}", post(crate::learning::finish)),
+        (
+            "/courses/{slug}/checkout",
+            post(crate::payments::checkout_course),
+        ),
+        (
+            "/payments/webhook/{processor}",
+            post(crate::payments::webhook),
+        ),
+        (
+            "/finance/payments/{id}/refund",
+            post(crate::payments::refund),
+        ),
+        (
+            "/learn/{slug}/quiz/{assessment}",
+            post(crate::assessments::submit_quiz),
+        ),
+        (
+            "/learn/{slug}/assignment/{assessment}",
+            post(crate::assessments::submit_assignment),
+        ),
+        ("/learn/{slug}/certificate", post(crate::assessments::issue)),
+        ("/courses/{slug}/exam", post(crate::assessments::book_exam)),
+        (
+            "/teach/exams/import",
+            post(crate::assessments::import_results),
+        ),
+        (
+            "/teach/exams/{booking}",
+            post(crate::assessments::enter_result),
+        ),
+        (
+            "/learn/{slug}/survey/{survey}",
+            post(crate::assessments::answer_survey),
+        ),
+        (
+            "/teach/marking/{submission}",
+            post(crate::assessments::mark),
+        ),
+        ("/certificates/{code}/pdf", get(crate::assessments::pdf)),
+        ("/support", post(crate::support::open)),
+        ("/support/{ticket}/reply", post(crate::support::reply)),
+        ("/support/{ticket}/close", post(crate::support::close)),
+        ("/courses/{slug}/comments", post(crate::support::comment)),
+        ("/moderation/{comment}", post(crate::support::moderate)),
+        ("/admin/teaching/assign", post(crate::admin::assign)),
+        ("/admin/teaching/unassign", post(crate::admin::unassign)),
+        ("/admin/funding", post(crate::admin::record_funding)),
+        ("/office/requests/{id}/verify", post(crate::office::verify)),
+        ("/office/requests/{id}/extend", post(crate::office::extend)),
+        ("/office/requests/{id}/refuse", post(crate::office::refuse)),
+        ("/office/requests/{id}/answer", post(crate::office::answer)),
+        ("/office/holds", post(crate::office::place_hold)),
+        (
+            "/account/privacy/for/{minor}/access",
+            post(crate::privacy::guardian_access),
+        ),
+        (
+            "/account/privacy/for/{minor}/erasure",
+            post(crate::privacy::guardian_erasure),
+        ),
+        ("/office/breaches", post(crate::breaches::record)),
+        (
+            "/office/breaches/{id}/notify",
+            post(crate::breaches::notify),
+        ),
+        (
+            "/office/breaches/{id}/reported",
+            post(crate::breaches::reported),
+        ),
+        (
+            "/office/retention/apply",
+            post(crate::office::apply_retention),
+        ),
+        (
+            "/account/privacy/marketing",
+            post(crate::marketing::preferences),
+        ),
+        (
+            "/unsubscribe/{person}/{channel}/{token}",
+            post(crate::marketing::unsubscribe),
+        ),
+        ("/admin/marketing", post(crate::marketing::send_campaign)),
+        (
+            "/office/audit/checkpoint",
+            post(crate::office::sign_checkpoint),
+        ),
+        (
+            "/office/holds/{id}/release",
+            post(crate::office::release_hold),
+        ),
+        ("/tours/{slug}/book", post(crate::tours::book)),
+        (
+            "/tours/manage/{departure}/send",
+            post(crate::tours::send_manifest),
+        ),
+    ]
+}
+
 /// Every route: the pages, the form handlers, the server functions and the bundle, and the
 /// sandbox processor's pages when it is the processor.
 pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -> Router {
     let routes = generate_route_list(App);
     let options = server.options.clone();
     let pages_state = server.portal.clone();
-    let limit = account_rate_limit();
-    let limited = |handler: axum::routing::MethodRouter<Server>| handler.layer(limit.clone());
-    Router::new()
-        .route("/register", limited(post(crate::accounts::register)))
-        .route("/verify", limited(post(crate::accounts::resend)))
-        .route("/verify/{token}", limited(post(crate::accounts::verify)))
-        .route("/signin", limited(post(crate::accounts::sign_in)))
-        .route("/signin/code", limited(post(crate::second_step::complete)))
-        .route("/signout", post(crate::accounts::sign_out))
-        .route("/cookies", post(crate::cookies::answer))
-        .route("/account/policy-notice", post(crate::policy_notices::close))
-        .route(
-            "/account/privacy/access",
-            limited(post(crate::privacy::request_access)),
-        )
-        .route(
-            "/account/privacy/correction",
-            limited(post(crate::privacy::request_correction)),
-        )
-        .route(
-            "/account/privacy/restriction",
-            limited(post(crate::privacy::request_restriction)),
-        )
-        .route(
-            "/account/privacy/erasure",
-            limited(post(crate::privacy::request_erasure)),
-        )
-        .route(
-            "/account/privacy/consents/withdraw",
-            post(crate::privacy::withdraw_consent),
-        )
-        .route(
-            "/account/privacy/requests/{id}/data.zip",
-            axum::routing::get(crate::privacy::download),
-        )
-        .route(
-            "/account/privacy/for/{minor}/requests/{id}/data.zip",
-            axum::routing::get(crate::privacy::guardian_download),
-        )
-        .route(
-            "/account/second-step/start",
-            limited(post(crate::second_step::start)),
-        )
-        .route(
-            "/account/second-step",
-            limited(post(crate::second_step::confirm)),
-        )
-        .route(
-            "/account/second-step/off",
-            limited(post(crate::second_step::turn_off)),
-        )
-        .route(
-            "/account/password",
-            limited(post(crate::accounts::change_password)),
-        )
-        .route("/reset", limited(post(crate::accounts::request_reset)))
-        .route("/reset/{token}", limited(post(crate::accounts::reset)))
-        .route(
-            "/guardian/{token}",
-            limited(post(crate::accounts::confirm_guardian)),
-        )
-        .route("/courses/{slug}/enrol", post(crate::learning::enrol))
-        .route("/learn/{slug}/{position}", post(crate::learning::finish))
-        .route(
-            "/courses/{slug}/checkout",
-            post(crate::payments::checkout_course),
-        )
-        .route(
-            "/payments/webhook/{processor}",
-            post(crate::payments::webhook),
-        )
-        .route(
-            "/finance/payments/{id}/refund",
-            post(crate::payments::refund),
-        )
-        .route(
-            "/learn/{slug}/quiz/{assessment}",
-            post(crate::assessments::submit_quiz),
-        )
-        .route(
-            "/learn/{slug}/assignment/{assessment}",
-            post(crate::assessments::submit_assignment),
-        )
-        .route("/learn/{slug}/certificate", post(crate::assessments::issue))
-        .route("/courses/{slug}/exam", post(crate::assessments::book_exam))
-        .route(
-            "/teach/exams/import",
-            post(crate::assessments::import_results),
-        )
-        .route(
-            "/teach/exams/{booking}",
-            post(crate::assessments::enter_result),
-        )
-        .route(
-            "/learn/{slug}/survey/{survey}",
-            post(crate::assessments::answer_survey),
-        )
-        .route(
-            "/teach/marking/{submission}",
-            post(crate::assessments::mark),
-        )
-        .route(
-            "/certificates/{code}/pdf",
-            axum::routing::get(crate::assessments::pdf),
-        )
-        .route("/support", post(crate::support::open))
-        .route("/support/{ticket}/reply", post(crate::support::reply))
-        .route("/support/{ticket}/close", post(crate::support::close))
-        .route("/courses/{slug}/comments", post(crate::support::comment))
-        .route("/moderation/{comment}", post(crate::support::moderate))
-        .route("/admin/teaching/assign", post(crate::admin::assign))
-        .route("/admin/teaching/unassign", post(crate::admin::unassign))
-        .route("/admin/funding", post(crate::admin::record_funding))
-        .route("/office/requests/{id}/verify", post(crate::office::verify))
-        .route("/office/requests/{id}/extend", post(crate::office::extend))
-        .route("/office/requests/{id}/refuse", post(crate::office::refuse))
-        .route("/office/requests/{id}/answer", post(crate::office::answer))
-        .route("/office/holds", post(crate::office::place_hold))
-        .route(
-            "/account/privacy/for/{minor}/access",
-            post(crate::privacy::guardian_access),
-        )
-        .route(
-            "/account/privacy/for/{minor}/erasure",
-            post(crate::privacy::guardian_erasure),
-        )
-        .route("/office/breaches", post(crate::breaches::record))
-        .route(
-            "/office/breaches/{id}/notify",
-            post(crate::breaches::notify),
-        )
-        .route(
-            "/office/breaches/{id}/reported",
-            post(crate::breaches::reported),
-        )
-        .route(
-            "/office/retention/apply",
-            post(crate::office::apply_retention),
-        )
-        .route(
-            "/account/privacy/marketing",
-            post(crate::marketing::preferences),
-        )
-        .route(
-            "/unsubscribe/{person}/{channel}/{token}",
-            post(crate::marketing::unsubscribe),
-        )
-        .route("/admin/marketing", post(crate::marketing::send_campaign))
-        .route(
-            "/office/audit/checkpoint",
-            post(crate::office::sign_checkpoint),
-        )
-        .route(
-            "/office/holds/{id}/release",
-            post(crate::office::release_hold),
-        )
-        .route("/tours/{slug}/book", post(crate::tours::book))
-        .route(
-            "/tours/manage/{departure}/send",
-            post(crate::tours::send_manifest),
-        )
+    let fallback_state = server.portal.clone();
+    let mut router = Router::new();
+    for (path, handler) in handler_routes() {
+        router = router.route(path, handler);
+    }
+    router
         .merge(sandbox.map_or_else(Router::new, sandbox::routes))
-        .route("/healthz", axum::routing::get(healthz))
+        .route("/healthz", get(healthz))
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
         .leptos_routes_with_context(
             &server,
@@ -505,7 +522,14 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             move || provide_context(pages_state.clone()),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<Server, _>(shell))
+        // Unknown addresses get the portal's own "not found" page, with the state every page
+        // reads (the header, the cookie banner).
+        .fallback(
+            leptos_axum::file_and_error_handler_with_context::<Server, _>(
+                move || provide_context(fallback_state.clone()),
+                shell,
+            ),
+        )
         .layer(middleware::from_fn(server_function_status))
         .layer(middleware::from_fn(answer_within_deadline))
         .layer(middleware::from_fn_with_state(
@@ -529,6 +553,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
             server.clone(),
             crate::page_cache::anonymous_catalogue,
         ))
+        .layer(middleware::from_fn(crate::headers::secure))
         .with_state(server)
 }
 
@@ -536,7 +561,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
 mod tests {
     use std::collections::BTreeSet;
 
-    use crate::access::{PAGES, SERVER_FUNCTIONS};
+    use crate::access::{HANDLERS, PAGES, SERVER_FUNCTIONS};
 
     /// Fails, naming them, if `found` and `ruled` differ.
     fn assert_same(found: &BTreeSet<&str>, ruled: &BTreeSet<&str>, what: &str) {
@@ -571,5 +596,17 @@ mod tests {
         let routed: BTreeSet<&str> = routes.iter().map(|route| route.path()).collect();
         let ruled: BTreeSet<&str> = PAGES.iter().map(|row| row.path).collect();
         assert_same(&routed, &ruled, "pages");
+    }
+
+    /// Every route of the server's own handlers has a row in the authorisation table (who
+    /// it acts for, how it is kept from other sites' forms), and every row names one that
+    /// exists, so the HTTP tests send them all.
+    #[test]
+    fn every_handler_route_has_a_row_in_the_authorisation_table() {
+        let routes = super::handler_routes();
+        let routed: BTreeSet<&str> = routes.iter().map(|(path, _)| *path).collect();
+        assert_eq!(routed.len(), routes.len(), "a route listed twice");
+        let ruled: BTreeSet<&str> = HANDLERS.iter().map(|row| row.path).collect();
+        assert_same(&routed, &ruled, "handler routes");
     }
 }

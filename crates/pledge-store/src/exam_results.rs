@@ -72,12 +72,25 @@ fn columns(headers: &csv::StringRecord) -> Result<(usize, usize), FieldProblem> 
     }
 }
 
-/// Checks every row of `text` against `bookings`; the rows to record, the rows already done,
-/// or every problem found.
-fn check<'a>(
-    text: &str,
-    bookings: &'a [ExamBooking],
-) -> Result<(Vec<Row<'a>>, usize), Vec<FieldProblem>> {
+/// One row of a results file: the line it is on, the candidate number and the result, as
+/// written (trimmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultLine {
+    /// Its line in the file (the header is line 1).
+    pub line: u64,
+    /// The candidate number the exam body knows the candidate by.
+    pub candidate: String,
+    /// The result as the exam body gave it.
+    pub result: String,
+}
+
+/// Reads the rows of the results file `text`, whatever it holds (untrusted bytes from an
+/// upload): its header must name the candidate and result columns; blank rows are skipped.
+///
+/// # Errors
+/// Every problem found, each naming its line: not CSV, no such columns, a line that cannot be
+/// read, more than [`MAX_ROWS`] rows.
+pub fn read_results_file(text: &str) -> Result<Vec<ResultLine>, Vec<FieldProblem>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -87,12 +100,7 @@ fn check<'a>(
         .map_err(|_| vec![problem("The file is not a CSV file.".to_owned())])?
         .clone();
     let (candidate_at, result_at) = columns(&headers).map_err(|p| vec![p])?;
-    let by_candidate: BTreeMap<&str, &ExamBooking> = bookings
-        .iter()
-        .map(|b| (b.candidate_number.as_str(), b))
-        .collect();
-    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
-    let (mut rows, mut unchanged, mut problems) = (Vec::new(), 0, Vec::new());
+    let (mut lines, mut problems) = (Vec::new(), Vec::new());
     for (index, record) in reader.records().enumerate() {
         let line = index as u64 + 2;
         if index >= MAX_ROWS {
@@ -107,9 +115,40 @@ fn check<'a>(
         };
         let candidate = record.get(candidate_at).unwrap_or_default().to_owned();
         let result = record.get(result_at).unwrap_or_default().to_owned();
-        if candidate.is_empty() && result.is_empty() {
-            continue;
+        if !(candidate.is_empty() && result.is_empty()) {
+            lines.push(ResultLine {
+                line,
+                candidate,
+                result,
+            });
         }
+    }
+    if problems.is_empty() {
+        Ok(lines)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Checks every row of `text` against `bookings`; the rows to record, the rows already done,
+/// or every problem found.
+fn check<'a>(
+    text: &str,
+    bookings: &'a [ExamBooking],
+) -> Result<(Vec<Row<'a>>, usize), Vec<FieldProblem>> {
+    let lines = read_results_file(text).map_err(listed)?;
+    let by_candidate: BTreeMap<&str, &ExamBooking> = bookings
+        .iter()
+        .map(|b| (b.candidate_number.as_str(), b))
+        .collect();
+    let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut rows, mut unchanged, mut problems) = (Vec::new(), 0, Vec::new());
+    for ResultLine {
+        line,
+        candidate,
+        result,
+    } in lines
+    {
         if let Some(first) = seen.insert(candidate.clone(), line) {
             problems.push(problem(format!(
                 "Line {line}: candidate {candidate} is already on line {first}."
@@ -138,16 +177,21 @@ fn check<'a>(
             None => rows.push(Row { booking, result }),
         }
     }
+    if problems.is_empty() {
+        Ok((rows, unchanged))
+    } else {
+        Err(listed(problems))
+    }
+}
+
+/// `problems`, the first [`LISTED_PROBLEMS`] of them and a count of the rest.
+fn listed(mut problems: Vec<FieldProblem>) -> Vec<FieldProblem> {
     if problems.len() > LISTED_PROBLEMS {
         let more = problems.len() - LISTED_PROBLEMS;
         problems.truncate(LISTED_PROBLEMS);
         problems.push(problem(format!("… and {more} more problems.")));
     }
-    if problems.is_empty() {
-        Ok((rows, unchanged))
-    } else {
-        Err(problems)
-    }
+    problems
 }
 
 impl Store {

@@ -284,6 +284,12 @@ impl Sandbox {
         });
     }
 
+    /// The signature header this sandbox puts on `body` sent at `timestamp` (what a webhook
+    /// from it carries).
+    pub fn sign(&self, timestamp: i64, body: &[u8]) -> String {
+        signature(&self.webhook_secret, timestamp, body)
+    }
+
     fn notification(
         session_id: &str,
         client_reference: &str,
@@ -396,6 +402,33 @@ fn amount(session: &Session) -> String {
     )
 }
 
+/// The card page's look, inline as a hosted checkout's page is; allowed by its hash.
+const CARD_STYLE: &str = "body{font:16px system-ui,sans-serif;background:#f3f0ff;margin:0}\
+     main{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:12px;\
+     box-shadow:0 2px 12px #0002}label{display:block;margin:.8rem 0 .2rem}\
+     input{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}\
+     button{margin-top:1.2rem;width:100%;padding:.7rem;font:inherit;background:#5b3cc4;\
+     color:#fff;border:0;border-radius:6px}.test{background:#fff4c2;padding:.5rem;\
+     font-size:.9rem}.problem{color:#a00;font-weight:600}";
+
+/// The card page as an answer with `status`, under a policy of its own: no script at all,
+/// its one inline style allowed by hash, its form posting only to this site.
+fn card_answer(status: StatusCode, page: String) -> Response {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(CARD_STYLE));
+    let policy = format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'"
+    );
+    (
+        status,
+        [(axum::http::header::CONTENT_SECURITY_POLICY, policy)],
+        Html(page),
+    )
+        .into_response()
+}
+
 /// The card form, with `problem` above it when the last try was refused.
 fn card_form(sandbox: &Sandbox, token: &str, session: &Session, problem: Option<&str>) -> String {
     let problem = problem
@@ -405,13 +438,7 @@ fn card_form(sandbox: &Sandbox, token: &str, session: &Session, problem: Option<
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Pay {merchant} · Sandbox Payments</title>\
-         <style>body{{font:16px system-ui,sans-serif;background:#f3f0ff;margin:0}}\
-         main{{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem;border-radius:12px;\
-         box-shadow:0 2px 12px #0002}}label{{display:block;margin:.8rem 0 .2rem}}\
-         input{{width:100%;padding:.5rem;font:inherit;box-sizing:border-box}}\
-         button{{margin-top:1.2rem;width:100%;padding:.7rem;font:inherit;background:#5b3cc4;\
-         color:#fff;border:0;border-radius:6px}}.test{{background:#fff4c2;padding:.5rem;\
-         font-size:.9rem}}.problem{{color:#a00;font-weight:600}}</style></head><body><main>\
+         <style>{style}</style></head><body><main>\
          <p class=\"test\">Sandbox Payments — test mode. No real card is charged. Use \
          4242 4242 4242 4242 to pay, 4000 0000 0000 0002 to be declined.</p>\
          <h1>Pay {merchant}</h1><p>{description}</p><p class=\"amount\"><strong>{amount}</strong></p>\
@@ -429,6 +456,7 @@ fn card_form(sandbox: &Sandbox, token: &str, session: &Session, problem: Option<
         description = escape(&session.description),
         amount = escape(&amount(session)),
         pages = sandbox.pages_url,
+        style = CARD_STYLE,
     )
 }
 
@@ -445,13 +473,15 @@ fn expired() -> Response {
 
 async fn card_page(State(sandbox): State<Arc<Sandbox>>, Path(token): Path<String>) -> Response {
     match sandbox.session(&token, OffsetDateTime::now_utc()) {
-        Some(session) => Html(card_form(&sandbox, &token, &session, None)).into_response(),
+        Some(session) => card_answer(StatusCode::OK, card_form(&sandbox, &token, &session, None)),
         None => expired(),
     }
 }
 
 /// What the card form sent, read without keeping the card number anywhere but the check.
-fn card_problem(fields: &std::collections::BTreeMap<String, String>) -> Option<&'static str> {
+pub(crate) fn card_problem(
+    fields: &std::collections::BTreeMap<String, String>,
+) -> Option<&'static str> {
     let field = |name: &str| fields.get(name).map_or("", String::as_str);
     let Some(card) = card_digits(field("card_number")) else {
         return Some("That card number is not valid. Check it and try again.");
@@ -478,7 +508,7 @@ async fn pay(
     if let Some(problem) = card_problem(&fields) {
         drop(fields);
         let page = card_form(&sandbox, &token, &session, Some(problem));
-        return (StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response();
+        return card_answer(StatusCode::UNPROCESSABLE_ENTITY, page);
     }
     drop(fields);
     match Sandbox::notification(

@@ -313,3 +313,331 @@ pub const PAGES: &[Row] = &[
     ),
     row("/office/processing", "/office/processing", OFFICE_AND_ADMIN),
 ];
+
+/// How a handler's route is kept from other sites' forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forgery {
+    /// A read: `GET`, which changes nothing.
+    Read,
+    /// A state-changing request: refused unless the browser shows it comes from this site.
+    SameOriginOnly,
+    /// Authenticated by a signature in the request instead of a cookie, and sent by another
+    /// party's server or a mail program (which send no `Origin`): the processor's webhook
+    /// (an HMAC of the body) and the one-click unsubscribe of RFC 8058 (a signed token in
+    /// the address). The only exceptions.
+    Signed,
+}
+
+/// One route answered by a handler of the server itself (forms, downloads, the webhook),
+/// outside the pages and the server functions.
+#[derive(Debug, Clone, Copy)]
+pub struct Handler {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The route, with `{name}` for each parameter (axum's spelling).
+    pub path: &'static str,
+    /// An address of the route on the kexara demo; objects named in it belong to nobody.
+    pub example: &'static str,
+    /// Who it acts for.
+    pub caller: Caller,
+    /// How it is kept from other sites' forms.
+    pub forgery: Forgery,
+}
+
+const fn form(path: &'static str, example: &'static str, caller: Caller) -> Handler {
+    Handler {
+        method: "POST",
+        path,
+        example,
+        caller,
+        forgery: Forgery::SameOriginOnly,
+    }
+}
+
+const fn download(path: &'static str, example: &'static str, caller: Caller) -> Handler {
+    Handler {
+        method: "GET",
+        path,
+        example,
+        caller,
+        forgery: Forgery::Read,
+    }
+}
+
+/// Every route of the server's own handlers. `/signin` and `/signout` are last: the matrix
+/// test ends each demo person's session with them.
+pub const HANDLERS: &[Handler] = &[
+    // Public forms.
+    form("/register", "/register", Caller::Anyone),
+    form("/verify", "/verify", Caller::Anyone),
+    form("/verify/{token}", "/verify/made-up", Caller::Anyone),
+    form("/signin/code", "/signin/code", Caller::Anyone),
+    form("/reset", "/reset", Caller::Anyone),
+    form("/reset/{token}", "/reset/made-up", Caller::Anyone),
+    form("/guardian/{token}", "/guardian/made-up", Caller::Anyone),
+    form("/cookies", "/cookies", Caller::Anyone),
+    // Signed by their sender instead of a cookie.
+    Handler {
+        method: "POST",
+        path: "/payments/webhook/{processor}",
+        example: "/payments/webhook/sandbox",
+        caller: Caller::Anyone,
+        forgery: Forgery::Signed,
+    },
+    Handler {
+        method: "POST",
+        path: "/unsubscribe/{person}/{channel}/{token}",
+        example: "/unsubscribe/00000000-0000-7000-8000-000000000000/email/made-up",
+        caller: Caller::Anyone,
+        forgery: Forgery::Signed,
+    },
+    // A signed-in person's own forms.
+    form(
+        "/account/policy-notice",
+        "/account/policy-notice",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/privacy/access",
+        "/account/privacy/access",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/privacy/correction",
+        "/account/privacy/correction",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/privacy/restriction",
+        "/account/privacy/restriction",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/privacy/erasure",
+        "/account/privacy/erasure",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/privacy/consents/withdraw",
+        "/account/privacy/consents/withdraw",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/privacy/marketing",
+        "/account/privacy/marketing",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/second-step/start",
+        "/account/second-step/start",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/second-step",
+        "/account/second-step",
+        Caller::SignedIn,
+    ),
+    form(
+        "/account/second-step/off",
+        "/account/second-step/off",
+        Caller::SignedIn,
+    ),
+    form("/account/password", "/account/password", Caller::SignedIn),
+    form("/support", "/support", Caller::SignedIn),
+    form(
+        "/courses/{slug}/checkout",
+        "/courses/career-planning/checkout",
+        Caller::SignedIn,
+    ),
+    form(
+        "/courses/{slug}/enrol",
+        "/courses/career-planning/enrol",
+        Caller::SignedIn,
+    ),
+    form(
+        "/tours/{slug}/book",
+        "/tours/rockies-by-rail/book",
+        Caller::SignedIn,
+    ),
+    // Someone's own object: the examples name objects nobody has.
+    download(
+        "/account/privacy/requests/{id}/data.zip",
+        "/account/privacy/requests/00000000-0000-7000-8000-000000000000/data.zip",
+        Caller::Owner,
+    ),
+    download(
+        "/account/privacy/for/{minor}/requests/{id}/data.zip",
+        "/account/privacy/for/00000000-0000-7000-8000-000000000000/requests/00000000-0000-7000-8000-000000000000/data.zip",
+        Caller::Owner,
+    ),
+    form(
+        "/account/privacy/for/{minor}/access",
+        "/account/privacy/for/00000000-0000-7000-8000-000000000000/access",
+        Caller::Owner,
+    ),
+    form(
+        "/account/privacy/for/{minor}/erasure",
+        "/account/privacy/for/00000000-0000-7000-8000-000000000000/erasure",
+        Caller::Owner,
+    ),
+    download(
+        "/certificates/{code}/pdf",
+        "/certificates/MADE-UP/pdf",
+        Caller::Owner,
+    ),
+    form(
+        "/learn/{slug}/{position}",
+        "/learn/data-protection-officer/1",
+        Caller::Owner,
+    ),
+    form(
+        "/learn/{slug}/quiz/{assessment}",
+        "/learn/data-protection-officer/quiz/00000000-0000-7000-8000-000000000000",
+        Caller::Owner,
+    ),
+    form(
+        "/learn/{slug}/assignment/{assessment}",
+        "/learn/data-protection-officer/assignment/00000000-0000-7000-8000-000000000000",
+        Caller::Owner,
+    ),
+    form(
+        "/learn/{slug}/survey/{survey}",
+        "/learn/data-protection-officer/survey/00000000-0000-7000-8000-000000000000",
+        Caller::Owner,
+    ),
+    form(
+        "/learn/{slug}/certificate",
+        "/learn/data-protection-officer/certificate",
+        Caller::Owner,
+    ),
+    form(
+        "/courses/{slug}/exam",
+        "/courses/data-protection-officer/exam",
+        Caller::Owner,
+    ),
+    form(
+        "/courses/{slug}/comments",
+        "/courses/data-protection-officer/comments",
+        Caller::Owner,
+    ),
+    form(
+        "/support/{ticket}/reply",
+        "/support/00000000-0000-7000-8000-000000000000/reply",
+        Caller::Owner,
+    ),
+    form(
+        "/support/{ticket}/close",
+        "/support/00000000-0000-7000-8000-000000000000/close",
+        Caller::Owner,
+    ),
+    // Staff forms, one role each.
+    form(
+        "/finance/payments/{id}/refund",
+        "/finance/payments/00000000-0000-7000-8000-000000000000/refund",
+        Caller::RoleObject("finance"),
+    ),
+    form(
+        "/teach/exams/import",
+        "/teach/exams/import",
+        Caller::Role("instructor"),
+    ),
+    form(
+        "/teach/exams/{booking}",
+        "/teach/exams/00000000-0000-7000-8000-000000000000",
+        Caller::RoleObject("instructor"),
+    ),
+    form(
+        "/teach/marking/{submission}",
+        "/teach/marking/00000000-0000-7000-8000-000000000000",
+        Caller::RoleObject("instructor"),
+    ),
+    form(
+        "/moderation/{comment}",
+        "/moderation/00000000-0000-7000-8000-000000000000",
+        Caller::RoleObject("content-moderator"),
+    ),
+    form(
+        "/tours/manage/{departure}/send",
+        "/tours/manage/00000000-0000-7000-8000-000000000000/send",
+        Caller::RoleObject("tour-coordinator"),
+    ),
+    form(
+        "/admin/teaching/assign",
+        "/admin/teaching/assign",
+        Caller::Role("administrator"),
+    ),
+    form(
+        "/admin/teaching/unassign",
+        "/admin/teaching/unassign",
+        Caller::Role("administrator"),
+    ),
+    form(
+        "/admin/funding",
+        "/admin/funding",
+        Caller::Role("administrator"),
+    ),
+    form(
+        "/admin/marketing",
+        "/admin/marketing",
+        Caller::Role("administrator"),
+    ),
+    form(
+        "/office/requests/{id}/verify",
+        "/office/requests/00000000-0000-7000-8000-000000000000/verify",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
+        "/office/requests/{id}/extend",
+        "/office/requests/00000000-0000-7000-8000-000000000000/extend",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
+        "/office/requests/{id}/refuse",
+        "/office/requests/00000000-0000-7000-8000-000000000000/refuse",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
+        "/office/requests/{id}/answer",
+        "/office/requests/00000000-0000-7000-8000-000000000000/answer",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
+        "/office/holds",
+        "/office/holds",
+        Caller::Role("privacy-officer"),
+    ),
+    form(
+        "/office/holds/{id}/release",
+        "/office/holds/00000000-0000-7000-8000-000000000000/release",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
+        "/office/breaches",
+        "/office/breaches",
+        Caller::Role("privacy-officer"),
+    ),
+    form(
+        "/office/breaches/{id}/notify",
+        "/office/breaches/00000000-0000-7000-8000-000000000000/notify",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
+        "/office/breaches/{id}/reported",
+        "/office/breaches/00000000-0000-7000-8000-000000000000/reported",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
+        "/office/retention/apply",
+        "/office/retention/apply",
+        Caller::Role("privacy-officer"),
+    ),
+    form(
+        "/office/audit/checkpoint",
+        "/office/audit/checkpoint",
+        Caller::Role("privacy-officer"),
+    ),
+    // Last: these end the session they are sent with (signing in ends the browser's
+    // session before it checks the password, so no session outlives a new sign-in).
+    form("/signin", "/signin", Caller::Anyone),
+    form("/signout", "/signout", Caller::Anyone),
+];

@@ -121,7 +121,7 @@ fn as_ruled(caller: Caller, person: &str, status: u16, public: u16) -> bool {
 }
 
 /// A signed-in session for every demo person, by name.
-async fn demo_sessions(portal: &Portal) -> Vec<(&'static str, String)> {
+pub(crate) async fn demo_sessions(portal: &Portal) -> Vec<(&'static str, String)> {
     let mut sessions = Vec::new();
     for person in DEMO_PEOPLE {
         sessions.push((person, demo_session(portal, person).await));

@@ -267,10 +267,11 @@ async fn import(portal: &Portal, cookie: &str, file: &str) -> Reply {
     let (content_type, body) = upload_body(file);
     portal
         .raw(format!(
-            "POST /teach/exams/import HTTP/1.0\r\nHost: {}\r\nCookie: {cookie}\r\n\
-             Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-            portal.addr,
-            body.len()
+            "POST /teach/exams/import HTTP/1.0\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+             Cookie: {cookie}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n\
+             {body}",
+            body.len(),
+            addr = portal.addr,
         ))
         .await
 }

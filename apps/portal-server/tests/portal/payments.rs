@@ -7,7 +7,7 @@ use hmac::{KeyInit, Mac};
 
 use crate::support::{Backend, Mailbox, Portal, Reply, start_on};
 
-const DEMO_PASSWORD: &str = "demo tangerine orbit 2026";
+pub(crate) const DEMO_PASSWORD: &str = "demo tangerine orbit 2026";
 const COOKIE: &str = "__Host-kx_session";
 const COURSE: &str = "/courses/itil-4-foundation";
 const TEST_CARD: &str = "4242 4242 4242 4242";

@@ -59,6 +59,12 @@ impl Portal {
         portal
     }
 
+    /// Kills the portal with SIGKILL, as a crash would, leaving its data as it was.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The data directory, when the test made one.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
         self._dir.as_ref().map(|d| d.0.as_path())
@@ -319,9 +325,23 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(120);
 
 impl Portal {
     async fn send(&self, request: String) -> Reply {
+        self.send_from(None, request).await
+    }
+
+    /// Sends `request` as it is written from the loopback address `source` (another client,
+    /// as far as the portal's per-address limits can tell).
+    pub async fn raw_from(&self, source: std::net::Ipv4Addr, request: String) -> Reply {
+        self.send_from(Some(source), request).await
+    }
+
+    async fn send_from(&self, source: Option<std::net::Ipv4Addr>, request: String) -> Reply {
         let first_line = request.lines().next().unwrap_or_default().to_owned();
         let exchange = async {
-            let mut stream = tokio::net::TcpStream::connect(&self.addr).await.unwrap();
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            if let Some(source) = source {
+                socket.bind((source, 0).into()).unwrap();
+            }
+            let mut stream = socket.connect(self.addr.parse().unwrap()).await.unwrap();
             stream.write_all(request.as_bytes()).await.unwrap();
             let mut response = Vec::new();
             stream.read_to_end(&mut response).await.unwrap();

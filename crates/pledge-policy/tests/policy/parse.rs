@@ -156,3 +156,30 @@ fn written_policies_parse_back_to_the_same_policy() {
     let text = to_toml(&policy).expect("serialises");
     assert_eq!(parse("again.toml", &text).expect("parses back"), policy);
 }
+
+/// Every policy input a fuzz run found (`fuzz/regressions/policy/`) keeps the fuzz target's
+/// properties: it loads or is refused without a panic, and what loads round-trips unchanged.
+#[test]
+fn policy_inputs_fuzzing_found_stay_fixed() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/policy");
+    let Ok(inputs) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for input in inputs.flatten() {
+        let bytes = std::fs::read(input.path()).unwrap();
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            continue;
+        };
+        if let Ok(policy) = pledge_policy::load("found.toml", text) {
+            let written = pledge_policy::to_toml(policy.policy()).unwrap();
+            let again = pledge_policy::load("again.toml", &written).unwrap();
+            assert_eq!(
+                again.policy(),
+                policy.policy(),
+                "{}",
+                input.path().display()
+            );
+        }
+    }
+}

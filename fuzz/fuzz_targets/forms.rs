@@ -1,0 +1,6 @@
+//! See `portal_server::fuzzing::form`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| portal_server::fuzzing::form(data));
