@@ -108,6 +108,9 @@ pub fn ci(root: &Path) -> Result<()> {
     wasm(root, &cargo)?;
     layering(root, &cargo)?;
     pledge(root, &cargo, &["lint", "--all-packs"])?;
+    // The load run's short version: the mixed workload on one instance, then one, two and
+    // three instances on one PostgreSQL behind a proxy, with the scale-out invariants.
+    crate::mixed::run(root, 0, true)?;
     crate::promises::save(root, &counts.passed_names)?;
     eprintln!("xtask: every check passed");
     println!("tests: {} passed, {} failed", counts.passed, counts.failed);

@@ -252,15 +252,19 @@ pub fn start_again(
         .stderr(Stdio::null())
         .spawn()
         .context("starting the release portal")?;
+    let addr = listening_address(&mut child)?;
+    Ok(Running { child, addr })
+}
+
+/// The address a portal just started as `child` (its stdout piped) says it listens at.
+pub fn listening_address(child: &mut Child) -> Result<String> {
     let stdout = child.stdout.take().context("the portal's output")?;
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line)?;
-    let addr = line
-        .trim()
+    line.trim()
         .strip_prefix("listening on http://")
-        .with_context(|| format!("unexpected first line from the portal: {line:?}"))?
-        .to_owned();
-    Ok(Running { child, addr })
+        .map(str::to_owned)
+        .with_context(|| format!("unexpected first line from the portal: {line:?}"))
 }
 
 fn measure(root: &Path, wrk: &str, url: &str) -> Result<Sample> {

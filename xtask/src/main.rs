@@ -16,6 +16,9 @@
 //!   the portal under load and its bundle's size (`--portal`: only those).
 //! - `cargo xtask chaos [--quick]`: every kill -9 test at full strength (at least 1,000 kills
 //!   of the portal and of `pledge-admin`, on SQLite and PostgreSQL), then one table.
+//! - `cargo xtask load [--minutes M] [--quick]`: a mixed workload against one instance on
+//!   SQLite for M minutes (default 30), then one, two and three instances on one PostgreSQL
+//!   behind a proxy, with the scale-out invariants checked; `--quick` is CI's short version.
 //! - `cargo xtask fuzz [--runs N]`: every cargo-fuzz target of `fuzz/` for `N` executions
 //!   (default 10,000,000 each), then one table; fails on any crash.
 
@@ -24,6 +27,7 @@ mod chaos;
 mod checks;
 mod fuzz;
 mod load;
+mod mixed;
 mod portal;
 mod postgres;
 mod promises;
@@ -35,7 +39,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal] | chaos [--quick] | fuzz [--runs N]>";
+const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal] | chaos [--quick] | load [--minutes M] [--quick] | fuzz [--runs N]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -87,6 +91,16 @@ fn dispatch() -> Result<()> {
         Some("chaos") => {
             let _cluster = postgres::provide(&root)?;
             chaos::run(&root, args.iter().any(|a| a == "--quick"))
+        }
+        Some("load") => {
+            let minutes = match value_of(&args, "--minutes") {
+                Some(n) => n
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("--minutes takes a number, not {n:?}"))?,
+                None => 30,
+            };
+            let _cluster = postgres::provide(&root)?;
+            mixed::run(&root, minutes, args.iter().any(|a| a == "--quick"))
         }
         Some("fuzz") => {
             let runs = match value_of(&args, "--runs") {

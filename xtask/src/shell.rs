@@ -37,6 +37,18 @@ pub fn set_environment(vars: Vec<(String, String)>) {
     }
 }
 
+/// The value of `name` in the provisioned environment, or else in this process's.
+pub fn environment(name: &str) -> Option<String> {
+    let provisioned = EXTRA_ENV.lock().ok().and_then(|extra| {
+        extra
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    });
+    provisioned.or_else(|| std::env::var(name).ok())
+}
+
 /// A command for `program` with the provisioned environment.
 pub fn command(program: &str) -> Command {
     let mut command = Command::new(program);
