@@ -12,17 +12,15 @@ use anyhow::{Context, Result};
 
 use crate::shell::{self, cargo};
 
-/// Runs the benchmarks and prints the table.
-pub fn run(root: &Path, quick: bool) -> Result<()> {
+/// Runs the benchmarks; the table of their medians and ratios (header included).
+pub fn run(root: &Path, quick: bool) -> Result<String> {
     let mut args = vec!["bench", "-p", "pledge-benches", "--benches", "--"];
     if quick {
         args.extend(["--warm-up-time", "1", "--measurement-time", "2"]);
     }
     shell::run(root, &cargo(), &args)?;
     let criterion = target_dir(root).join("criterion");
-    let table = table(&criterion)?;
-    println!("{table}");
-    Ok(())
+    table(&criterion)
 }
 
 fn target_dir(root: &Path) -> PathBuf {

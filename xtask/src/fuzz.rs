@@ -54,6 +54,18 @@ fn cache_dir() -> PathBuf {
 pub fn run(root: &Path, runs: u64) -> Result<Vec<Figures>> {
     install_cargo_fuzz(root)?;
     let cache = cache_dir();
+    // Built first, so that each target's time is its fuzzing alone.
+    let target_arg = cache.join("target");
+    eprintln!("$ {} fuzz build --sanitizer none --fuzz-dir fuzz", cargo());
+    let built = shell::command(&cargo())
+        .args(["fuzz", "build", "--sanitizer", "none", "--fuzz-dir", "fuzz"])
+        .env("CARGO_TARGET_DIR", &target_arg)
+        .current_dir(root)
+        .status()
+        .context("cannot start cargo fuzz build")?;
+    if !built.success() {
+        bail!("the fuzz targets do not build ({built})");
+    }
     let mut figures = Vec::new();
     for target in TARGETS {
         let corpus = cache.join("corpus").join(target);

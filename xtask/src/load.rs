@@ -52,8 +52,9 @@ struct Sample {
     p99_ms: f64,
 }
 
-/// Runs both measurements and prints their table.
-pub fn run(root: &Path) -> Result<()> {
+/// Runs both measurements; the rows they add to the benchmark table (group, benchmark,
+/// median, ratio).
+pub fn run(root: &Path) -> Result<Vec<String>> {
     let wrk = ensure_wrk(root)?;
     let binary = shell::built_artifact(
         root,
@@ -87,36 +88,32 @@ pub fn run(root: &Path) -> Result<()> {
     let worst = |samples: &[Sample]| samples.iter().map(|s| s.p99_ms).fold(0.0, f64::max);
     let row = |label: &str, samples: &[Sample]| {
         let rate = median(samples.iter().map(|s| s.per_second).collect());
-        println!(
-            "| {label} | {rate:.0} | {:.2}x | {:.2} ms |",
-            rate / base,
-            worst(samples)
-        );
+        format!(
+            "| portal ({CONNECTIONS} connections, {ROUNDS}×{SECONDS}, worst p99 {:.2} ms) | {label} | {rate:.0} req/s | {:.2}x |",
+            worst(samples),
+            rate / base
+        )
     };
-    println!(
-        "| portal ({CONNECTIONS} connections, {ROUNDS}×{SECONDS}) | median req/s | ratio | worst p99 |"
-    );
-    println!("|---|---|---|---|");
-    row("bare axum route `/healthz` (baseline)", &baseline);
-    row("sign-in page `/signin` (SSR, no query)", &floor);
-    row(
-        "catalogue page `/`, first visit (SSR from the database, one-second page cache)",
-        &catalogue,
-    );
-    row(
-        "catalogue page `/` with a cookie (SSR from the database, every request)",
-        &rendered,
-    );
-    println!();
-    println!(
-        "| browser bundle | bytes |\n|---|---|\n| gzipped hydrate wasm ({}) | {size} |",
-        if optimised {
-            "wasm-release, wasm-opt -Oz"
-        } else {
-            "wasm-release, no wasm-opt"
-        }
-    );
-    Ok(())
+    Ok(vec![
+        row("baseline: bare axum route `/healthz`", &baseline),
+        row("sign-in page `/signin` (SSR, no query)", &floor),
+        row(
+            "catalogue `/`, first visit (SSR from the database, one-second page cache)",
+            &catalogue,
+        ),
+        row(
+            "catalogue `/` with a cookie (SSR from the database, every request)",
+            &rendered,
+        ),
+        format!(
+            "| browser bundle | gzipped hydrate wasm ({}) | {size} bytes | - |",
+            if optimised {
+                "wasm-release, wasm-opt -Oz"
+            } else {
+                "wasm-release, no wasm-opt"
+            }
+        ),
+    ])
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

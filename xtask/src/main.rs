@@ -19,6 +19,8 @@
 //! - `cargo xtask load [--minutes M] [--quick]`: a mixed workload against one instance on
 //!   SQLite for M minutes (default 30), then one, two and three instances on one PostgreSQL
 //!   behind a proxy, with the scale-out invariants checked; `--quick` is CI's short version.
+//! - `cargo xtask scan`: sqlmap, wapiti and schemathesis against a running portal (installed
+//!   first); fails on any finding.
 //! - `cargo xtask fuzz [--runs N]`: every cargo-fuzz target of `fuzz/` for `N` executions
 //!   (default 10,000,000 each), then one table; fails on any crash.
 
@@ -32,6 +34,7 @@ mod portal;
 mod postgres;
 mod promises;
 mod provision;
+mod scan;
 mod screenshots;
 mod shell;
 
@@ -39,7 +42,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal] | chaos [--quick] | load [--minutes M] [--quick] | fuzz [--runs N]>";
+const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal] | chaos [--quick] | load [--minutes M] [--quick] | scan | fuzz [--runs N]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -79,14 +82,22 @@ fn dispatch() -> Result<()> {
             checks::ci(&root)
         }
         Some("promises") => promises::run(&root),
-        Some("bench") if args.iter().any(|a| a == "--portal") => {
-            provision::wasm_target(&root)?;
-            load::run(&root)
-        }
         Some("bench") => {
-            bench::run(&root, args.iter().any(|a| a == "--quick"))?;
+            // One table: criterion's groups, then the portal under load and its bundle.
+            let mut table = if args.iter().any(|a| a == "--portal") {
+                String::from(
+                    "| group | benchmark | median | ratio to baseline |\n|---|---|---|---|\n",
+                )
+            } else {
+                bench::run(&root, args.iter().any(|a| a == "--quick"))?
+            };
             provision::wasm_target(&root)?;
-            load::run(&root)
+            for row in load::run(&root)? {
+                table.push_str(&row);
+                table.push('\n');
+            }
+            println!("{table}");
+            Ok(())
         }
         Some("chaos") => {
             let _cluster = postgres::provide(&root)?;
@@ -102,6 +113,7 @@ fn dispatch() -> Result<()> {
             let _cluster = postgres::provide(&root)?;
             mixed::run(&root, minutes, args.iter().any(|a| a == "--quick"))
         }
+        Some("scan") => scan::run(&root),
         Some("fuzz") => {
             let runs = match value_of(&args, "--runs") {
                 Some(n) => n

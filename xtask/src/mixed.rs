@@ -306,7 +306,7 @@ fn encode(value: &str) -> String {
 }
 
 /// Signs `person` in; the session cookie's `name=value`.
-fn sign_in(addr: SocketAddr, person: &str) -> Result<String> {
+pub fn sign_in(addr: SocketAddr, person: &str) -> Result<String> {
     let body = format!(
         "email={}&password={}&next=%2F",
         encode(&format!("{person}@demo.pledge.invalid")),
@@ -459,9 +459,10 @@ fn proxy(listener: TcpListener, backends: Vec<SocketAddr>) -> Result<SocketAddr>
 }
 
 /// A portal instance, stopped when dropped.
-struct Instance {
+pub struct Instance {
     child: Child,
-    addr: SocketAddr,
+    /// Where it listens.
+    pub addr: SocketAddr,
     data: PathBuf,
 }
 
@@ -474,7 +475,7 @@ impl Drop for Instance {
 
 /// Starts `binary` on `data` at `addr` (port 0: any) with `env`, telling it people reach it
 /// at `public_url` (default: its own address, which the forgery check then accepts).
-fn start(
+pub fn start(
     binary: &Path,
     data: &Path,
     env: &[(String, String)],

@@ -609,4 +609,73 @@ mod tests {
         let ruled: BTreeSet<&str> = HANDLERS.iter().map(|row| row.path).collect();
         assert_same(&routed, &ruled, "handler routes");
     }
+
+    /// The OpenAPI description of the JSON API (the server functions, all `GET` with their
+    /// arguments in the query), built from the authorisation table: its rows name every
+    /// server function and, in their examples, every argument.
+    fn openapi_description() -> serde_json::Value {
+        let mut paths = serde_json::Map::new();
+        for row in SERVER_FUNCTIONS {
+            let parameters: Vec<serde_json::Value> = row
+                .example
+                .split('&')
+                .filter_map(|pair| pair.split('=').next())
+                .filter(|name| !name.is_empty())
+                .map(|name| {
+                    serde_json::json!({
+                        "name": name,
+                        "in": "query",
+                        "required": true,
+                        "schema": { "type": "string" }
+                    })
+                })
+                .collect();
+            let answer = |what: &str| serde_json::json!({ "description": what });
+            let operation = serde_json::json!({
+                "operationId": row.path.trim_start_matches("/api/"),
+                "parameters": parameters,
+                "responses": {
+                    "200": {
+                        "description": "the answer",
+                        "content": { "application/json": { "schema": {} } }
+                    },
+                    "400": answer("arguments that cannot be read"),
+                    "401": answer("sign in first"),
+                    "403": answer("not for this person"),
+                    "404": answer("no such thing"),
+                    "422": answer("not valid"),
+                    "503": answer("the store cannot answer now")
+                }
+            });
+            paths.insert(row.path.to_owned(), serde_json::json!({ "get": operation }));
+        }
+        serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {
+                "title": "Pledge portal: JSON API (the pages' server functions)",
+                "version": "1",
+                "description": "Every server function of the portal, as a script calls it: GET \
+                    with its arguments in the query, answering JSON. Generated from the \
+                    authorisation table (apps/portal-server/tests/portal/access.rs) by the \
+                    unit test that checks this file; `PLEDGE_BLESS=1` rewrites it."
+            },
+            "paths": paths
+        })
+    }
+
+    /// `docs/openapi.json` is the description [`openapi_description`] builds (`PLEDGE_BLESS=1`
+    /// writes it), so the scanners test every server function with its real arguments.
+    #[test]
+    fn the_openapi_description_is_the_server_functions() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+        let wanted = serde_json::to_string_pretty(&openapi_description()).unwrap() + "\n";
+        if std::env::var_os("PLEDGE_BLESS").is_some() {
+            std::fs::write(&path, &wanted).unwrap();
+        }
+        let found = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            found == wanted,
+            "docs/openapi.json differs from the server functions: rerun with PLEDGE_BLESS=1"
+        );
+    }
 }
