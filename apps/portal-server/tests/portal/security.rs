@@ -192,6 +192,7 @@ fn check_page_headers(what: &str, reply: &Reply) {
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
+        ("x-xss-protection", "0"),
         ("cache-control", "no-store"),
         ("referrer-policy", "same-origin"),
     ] {
