@@ -137,7 +137,11 @@ pub async fn attach_session(
                 request.extensions_mut().insert(session);
             }
             Ok(None) => stale = true,
-            Err(error) => eprintln!("portal: reading a session failed: {error}"),
+            // The store cannot answer (the database is away): say so, rather than treat a
+            // signed-in person as a stranger; nothing is done with the request.
+            Err(error) => {
+                return crate::web::unavailable(&format!("reading a session failed: {error}"));
+            }
         }
     }
     let mut response = next.run(request).await;

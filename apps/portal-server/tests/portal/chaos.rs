@@ -357,3 +357,63 @@ async fn the_portal_killed_at_random_moments_keeps_every_invariant() {
 async fn the_portal_killed_at_random_moments_keeps_every_invariant_on_postgres() {
     portal_under_kills(Backend::Postgres).await;
 }
+
+/// The database goes away while people use the portal, and comes back: every request in
+/// between gets a clear "please try again" (503, never a 500 or a wrong page), a form sent then
+/// changes nothing, and the portal recovers on its own once the database is back.
+#[tokio::test]
+async fn the_database_going_away_gives_a_clear_answer_and_the_portal_recovers() {
+    let portal = start_on(Backend::Postgres, &[], None);
+    let main = portal.postgres_main().expect("on PostgreSQL");
+    let name = main.rsplit('/').next().unwrap().to_owned();
+    let learner = demo_session(&portal, "learner").await;
+    let before = portal.get("/account/privacy", Some(&learner)).await;
+    assert_eq!(before.status, 200);
+    let requests_before = requests_in(&main).await;
+    crate::support::run_admin(vec![
+        format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"),
+        format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"),
+    ]);
+    for path in ["/account", "/account/privacy", "/learn"] {
+        let reply = portal.get(path, Some(&learner)).await;
+        assert_eq!(reply.status, 503, "{path} while the database is away");
+        assert!(reply.body.contains("Please try again"), "{}", reply.body);
+    }
+    let access = [("details", "Everything, please.")];
+    let sent = portal
+        .post("/account/privacy/access", &access, Some(&learner))
+        .await;
+    assert_eq!(sent.status, 503, "a form while the database is away");
+    crate::support::run_admin(vec![format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS true"
+    )]);
+    let mut after = portal.get("/account/privacy", Some(&learner)).await;
+    for _ in 0..20 {
+        if after.status == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        after = portal.get("/account/privacy", Some(&learner)).await;
+    }
+    assert_eq!(after.status, 200, "the portal recovers without a restart");
+    // The form sent while the database was away left nothing behind.
+    assert_eq!(
+        requests_in(&main).await,
+        requests_before,
+        "no request was recorded from the refused form"
+    );
+}
+
+/// How many requests (access, erasure, …) the main database at `url` holds.
+async fn requests_in(url: &str) -> usize {
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT id FROM subject_request".to_owned(),
+        ))
+        .await
+        .unwrap();
+    rows.len()
+}

@@ -144,7 +144,7 @@ impl Databases {
 
 /// Runs `statements` on the admin database, on a thread of its own (callers may be inside
 /// an async runtime or a `Drop`).
-fn run_admin(statements: Vec<String>) {
+pub fn run_admin(statements: Vec<String>) {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
