@@ -232,6 +232,14 @@ fn sqlmap(root: &Path, work: &Path, base: &str, learner: &str, officer: &str) ->
         if report.contains("identified the following injection point") {
             findings.push(("sqlmap", format!("injectable: {url}")));
         }
+        // Its tally of error answers (`422 (Unprocessable Entity) - 93 times`): a server
+        // error among them is a finding too.
+        for line in report
+            .lines()
+            .filter(|l| l.starts_with('5') && l.contains(" times"))
+        {
+            findings.push(("sqlmap", format!("{url}: {line}")));
+        }
     }
     Ok(findings)
 }
