@@ -1,5 +1,6 @@
-//! `cargo xtask fuzz [--runs N]`: the cargo-fuzz targets of `fuzz/`, each run for `N`
-//! executions (default 10,000,000), one after the other, then one table of what each did.
+//! `cargo xtask fuzz [--runs N] [--only T,…]`: the cargo-fuzz targets of `fuzz/` (or only the
+//! named ones), each run for `N` executions (default 10,000,000), one after the other, then
+//! one table of what each did.
 //!
 //! Installs cargo-fuzz if it is missing. Runs on the stable toolchain with `--sanitizer none`
 //! (coverage-guided libFuzzer; Rust's own checks — bounds, overflow with debug assertions,
@@ -50,8 +51,9 @@ fn cache_dir() -> PathBuf {
     target.with_file_name("fuzz")
 }
 
-/// Runs every target for `runs` executions and prints the table.
-pub fn run(root: &Path, runs: u64) -> Result<Vec<Figures>> {
+/// Runs each of `targets` (every target when empty) for `runs` executions and prints the
+/// table.
+pub fn run(root: &Path, runs: u64, targets: &[&str]) -> Result<Vec<Figures>> {
     install_cargo_fuzz(root)?;
     let cache = cache_dir();
     // Built first, so that each target's time is its fuzzing alone.
@@ -67,7 +69,10 @@ pub fn run(root: &Path, runs: u64) -> Result<Vec<Figures>> {
         bail!("the fuzz targets do not build ({built})");
     }
     let mut figures = Vec::new();
-    for target in TARGETS {
+    for target in TARGETS
+        .into_iter()
+        .filter(|t| targets.is_empty() || targets.contains(t))
+    {
         let corpus = cache.join("corpus").join(target);
         seed(root, target, &corpus)?;
         figures.push(run_target(root, &cache, target, &corpus, runs)?);

@@ -42,7 +42,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 
-const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal] | chaos [--quick] | load [--minutes M] [--quick] | scan | fuzz [--runs N]>";
+const USAGE: &str = "usage: cargo xtask <run [--pack NAME|FILE] | site | packs | screenshots | test | ci | promises | bench [--quick] [--portal] | chaos [--quick] | load [--minutes M] [--quick] | scan | fuzz [--runs N] [--only T,…]>";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -121,7 +121,10 @@ fn dispatch() -> Result<()> {
                     .map_err(|_| anyhow::anyhow!("--runs takes a number, not {n:?}"))?,
                 None => fuzz::FULL_RUNS,
             };
-            fuzz::run(&root, runs).map(|_| ())
+            let only: Vec<&str> = value_of(&args, "--only")
+                .map(|list| list.split(',').collect())
+                .unwrap_or_default();
+            fuzz::run(&root, runs, &only).map(|_| ())
         }
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
