@@ -27,22 +27,23 @@ pub fn everything(root: &Path) -> Result<Option<postgres::Cluster>> {
 pub fn chromium(root: &Path) -> Result<()> {
     let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present() {
-        let install = [
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "chromium",
-            "chromium-driver",
-        ];
-        if shell::run(root, "apt-get", &install).is_err() {
-            shell::run(root, "apt-get", &["update"])?;
-            shell::run(root, "apt-get", &install)?;
-        }
+        debian_packages(root, &["chromium", "chromium-driver"])?;
     }
     shell::set_environment(vec![
         ("PLEDGE_CHROMIUM".to_owned(), CHROMIUM.to_owned()),
         ("PLEDGE_CHROMEDRIVER".to_owned(), CHROMEDRIVER.to_owned()),
     ]);
+    Ok(())
+}
+
+/// Installs Debian's `packages` (reading the package lists first when the install fails on
+/// stale ones).
+pub fn debian_packages(root: &Path, packages: &[&str]) -> Result<()> {
+    let install = [&["install", "-y", "--no-install-recommends"][..], packages].concat();
+    if shell::run(root, "apt-get", &install).is_err() {
+        shell::run(root, "apt-get", &["update"])?;
+        shell::run(root, "apt-get", &install)?;
+    }
     Ok(())
 }
 

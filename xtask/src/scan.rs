@@ -108,17 +108,7 @@ pub fn run(root: &Path) -> Result<()> {
 /// directory.
 fn install(root: &Path) -> Result<PathBuf> {
     if !Path::new("/usr/bin/sqlmap").exists() || !Path::new("/usr/bin/wapiti").exists() {
-        let install = [
-            "install",
-            "-y",
-            "--no-install-recommends",
-            "sqlmap",
-            "wapiti",
-        ];
-        if shell::run(root, "apt-get", &install).is_err() {
-            shell::run(root, "apt-get", &["update"])?;
-            shell::run(root, "apt-get", &install)?;
-        }
+        crate::provision::debian_packages(root, &["sqlmap", "wapiti"])?;
     }
     let venv = crate::portal::target_dir(root).with_file_name("scan-venv");
     if !venv.join("bin").join("schemathesis").exists() {
