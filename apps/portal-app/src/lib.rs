@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/password") view=account::PasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/privacy") view=privacy_centre::PrivacyCentrePage ssr=SsrMode::Async/>
                     <Route path=path!("/account/privacy/erasure") view=privacy_centre::ErasurePage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/privacy/history") view=privacy_centre::PrivacyHistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/second-step") view=second_step::SecondStepPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/second-step/codes") view=second_step::RecoveryCodesPage ssr=SsrMode::Async/>
                     <Route path=path!("/signin/code") view=second_step::CodePage ssr=SsrMode::Async/>

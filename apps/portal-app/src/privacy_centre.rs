@@ -4,6 +4,10 @@
 //! with a copy of their data to download once an access request is answered; and their
 //! consent history. Everything comes from the policy and the store's declarations, nothing is
 //! written into the page by hand.
+//!
+//! The centre shows the newest requests and consent changes ([`RECENT_REQUESTS`],
+//! [`RECENT_CONSENTS`]), so that it stays quick for someone with a long history; the whole
+//! history is one link away, at `/account/privacy/history`.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -13,7 +17,21 @@ use serde::{Deserialize, Serialize};
 use crate::PortalError;
 use crate::forms::{FormMessage, use_outcome};
 
-pub use server_fns::{erasure_preview, privacy_overview};
+pub use server_fns::{erasure_preview, privacy_history, privacy_overview};
+
+/// How many requests the privacy centre lists, newest first; the rest are on the history page.
+pub const RECENT_REQUESTS: usize = 10;
+/// How many consent changes the privacy centre lists, newest first.
+pub const RECENT_CONSENTS: usize = 20;
+
+/// The whole history: every request and every consent change, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrivacyHistoryView {
+    /// Every request.
+    pub requests: Vec<RequestRow>,
+    /// Every consent change.
+    pub consents: Vec<ConsentRow>,
+}
 
 /// A category of the policy the portal holds records of for this person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,10 +112,14 @@ pub struct AcceptedRow {
 pub struct PrivacyCentreView {
     /// What is held, by category.
     pub held: Vec<HeldCategory>,
-    /// Their requests, newest first.
+    /// Their newest requests, newest first (at most [`RECENT_REQUESTS`]).
     pub requests: Vec<RequestRow>,
-    /// Their consent history, newest first.
+    /// How many requests they made in all.
+    pub requests_total: usize,
+    /// Their newest consent changes, newest first (at most [`RECENT_CONSENTS`]).
     pub consents: Vec<ConsentRow>,
+    /// How many consent changes there are in all.
+    pub consents_total: usize,
     /// The consents they have in force.
     pub in_force: Vec<ConsentInForceRow>,
     /// The policy versions they accepted, newest first.
@@ -229,6 +251,21 @@ fn in_force_row(
     }
 }
 
+/// A consent event as its owner reads it.
+#[cfg(feature = "ssr")]
+fn consent_row(
+    policy: &pledge_policy::ValidPolicy,
+    event: pledge_store::privacy::ConsentRecord,
+) -> ConsentRow {
+    ConsentRow {
+        what: consent_what(policy, &event.purpose),
+        given: event.given,
+        how: event.method.replace('-', " "),
+        version: event.policy_version,
+        when: crate::state::minute(event.recorded_at),
+    }
+}
+
 #[cfg(feature = "ssr")]
 fn request_row(view: pledge_store::requests::RequestView, now: time::OffsetDateTime) -> RequestRow {
     use pledge_policy::model::RightKind;
@@ -302,10 +339,12 @@ mod server_fns {
         let now = crate::state::now();
         let holdings = state.store.holdings(policy, session.person).await?;
         let requests = state.store.requests_for(session.person).await?;
+        let requests_total = requests.len();
         let consents = state
             .store
             .consent_history(policy, session.person, now)
             .await?;
+        let consents_total = consents.len();
         let access_deadline = policy
             .policy()
             .rights
@@ -346,18 +385,49 @@ mod server_fns {
                 .collect(),
             marketing: crate::marketing::preferences_of(&state, session.person).await?,
             wards: wards_of(&state, session.person, now).await?,
-            requests: requests.into_iter().map(|r| request_row(r, now)).collect(),
+            requests: requests
+                .into_iter()
+                .rev()
+                .take(RECENT_REQUESTS)
+                .map(|r| request_row(r, now))
+                .collect(),
+            requests_total,
             consents: consents
                 .into_iter()
-                .map(|c| ConsentRow {
-                    what: consent_what(policy, &c.purpose),
-                    given: c.given,
-                    how: c.method.replace('-', " "),
-                    version: c.policy_version,
-                    when: crate::state::minute(c.recorded_at),
-                })
+                .take(RECENT_CONSENTS)
+                .map(|c| consent_row(policy, c))
                 .collect(),
+            consents_total,
             access_deadline,
+        })
+    }
+
+    /// Every request and consent change of the signed-in person, newest first. About
+    /// themselves only.
+    ///
+    /// # Errors
+    /// [`PortalError::SignInRequired`]; store failures.
+    #[server(endpoint = "privacy-history", input = GetUrl)]
+    pub async fn privacy_history() -> Result<PrivacyHistoryView, PortalError> {
+        let session = crate::state::require_viewer("/account/privacy/history")?;
+        let state = crate::state::portal_state()?;
+        let policy = &state.policy;
+        let now = crate::state::now();
+        let requests = state.store.requests_for(session.person).await?;
+        let consents = state
+            .store
+            .consent_history(policy, session.person, now)
+            .await?;
+        Ok(PrivacyHistoryView {
+            requests: requests
+                .into_iter()
+                .rev()
+                .map(|r| request_row(r, now))
+                .collect(),
+            consents: consents
+                .into_iter()
+                .map(|c| consent_row(policy, c))
+                .collect(),
         })
     }
 
@@ -443,7 +513,7 @@ pub fn PrivacyCentrePage() -> impl IntoView {
                         {overview.marketing.clone().map(|preferences| view! { <crate::marketing::MarketingSection preferences/> })}
                         {(!overview.wards.is_empty()).then(|| view! { <Wards wards=overview.wards.clone()/> })}
                         <Held held=overview.held.clone()/>
-                        <Consents in_force=overview.in_force consents=overview.consents accepted=overview.accepted/>
+                        <Consents in_force=overview.in_force consents=overview.consents consents_total=overview.consents_total accepted=overview.accepted/>
                     }
                     .into_any(),
                     Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/account/privacy">"sign in"</a> "."</p> }.into_any(),
@@ -467,30 +537,102 @@ fn Requests(overview: PrivacyCentreView) -> impl IntoView {
                 <p>"Download a copy of everything we hold about you (a ZIP of JSON and CSV files). " {deadline}</p>
                 <button type="submit">"Ask for a copy of my data"</button>
             </form>
-            {(!overview.requests.is_empty()).then(|| view! {
-                <table class="requests">
-                    <thead><tr><th>"Request"</th><th>"Received"</th><th>"Due"</th><th>"Status"</th><th></th></tr></thead>
-                    <tbody>
-                        {overview.requests.into_iter().map(|r| {
-                            let left = r.days_left.map(|days| match days {
-                                d if d < 0 => format!(" (overdue by {} days)", -d),
-                                0 => " (due today)".to_owned(),
-                                d => format!(" ({d} days left)"),
-                            });
-                            view! {
-                                <tr>
-                                    <td>{r.right}</td>
-                                    <td>{r.received}</td>
-                                    <td>{r.due}{left}</td>
-                                    <td>{r.status}</td>
-                                    <td>{r.download.map(|href| view! { <a href=href class="download">"Download your data"</a> })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
+            {(!overview.requests.is_empty()).then(|| view! { <RequestTable requests=overview.requests.clone()/> })}
+            {more_link(overview.requests_total, overview.requests.len(), "requests")}
         </section>
+    }
+}
+
+/// A link to the whole history when `shown` of `total` are listed.
+fn more_link(total: usize, shown: usize, what: &'static str) -> Option<impl IntoView + use<>> {
+    (total > shown).then(|| view! {
+        <p class="more"><a href="/account/privacy/history">{format!("See all {total} {what}")}</a></p>
+    })
+}
+
+/// Requests, newest first, with their deadlines and the copy to download.
+#[component]
+fn RequestTable(requests: Vec<RequestRow>) -> impl IntoView {
+    view! {
+        <table class="requests">
+            <thead><tr><th>"Request"</th><th>"Received"</th><th>"Due"</th><th>"Status"</th><th></th></tr></thead>
+            <tbody>
+                {requests.into_iter().map(|r| {
+                    let left = r.days_left.map(|days| match days {
+                        d if d < 0 => format!(" (overdue by {} days)", -d),
+                        0 => " (due today)".to_owned(),
+                        d => format!(" ({d} days left)"),
+                    });
+                    view! {
+                        <tr>
+                            <td>{r.right}</td>
+                            <td>{r.received}</td>
+                            <td>{r.due}{left}</td>
+                            <td>{r.status}</td>
+                            <td>{r.download.map(|href| view! { <a href=href class="download">"Download your data"</a> })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Consent changes, newest first.
+#[component]
+fn ConsentTable(consents: Vec<ConsentRow>) -> impl IntoView {
+    view! {
+        <table class="consents">
+            <thead><tr><th>"When"</th><th>"About"</th><th>"Decision"</th><th>"How"</th><th>"Policy version"</th></tr></thead>
+            <tbody>
+                {consents.into_iter().map(|c| view! {
+                    <tr>
+                        <td>{c.when}</td>
+                        <td>{c.what}</td>
+                        <td>{if c.given { "given" } else { "withdrawn" }}</td>
+                        <td>{c.how}</td>
+                        <td>{c.version}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// `/account/privacy/history`: every request and every consent change.
+#[component]
+pub fn PrivacyHistoryPage() -> impl IntoView {
+    let history = Resource::new_blocking(|| (), |()| privacy_history());
+    view! {
+        <h1>"Your whole history"</h1>
+        <p><a href="/account/privacy">"Back to your privacy centre"</a></p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(history) => view! {
+                        <section class="privacy-requests">
+                            <h2>{format!("Your requests ({})", history.requests.len())}</h2>
+                            {if history.requests.is_empty() {
+                                view! { <p>"You have made no request."</p> }.into_any()
+                            } else {
+                                view! { <RequestTable requests=history.requests/> }.into_any()
+                            }}
+                        </section>
+                        <section class="privacy-consents">
+                            <h2>{format!("Your consent changes ({})", history.consents.len())}</h2>
+                            {if history.consents.is_empty() {
+                                view! { <p>"You have not given or withdrawn any consent yet."</p> }.into_any()
+                            } else {
+                                view! { <ConsentTable consents=history.consents/> }.into_any()
+                            }}
+                        </section>
+                    }
+                    .into_any(),
+                    Err(PortalError::SignInRequired) => view! { <p>"Please " <a href="/signin?next=/account/privacy/history">"sign in"</a> "."</p> }.into_any(),
+                    Err(error) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
@@ -668,8 +810,10 @@ fn Held(held: Vec<HeldCategory>) -> impl IntoView {
 fn Consents(
     in_force: Vec<ConsentInForceRow>,
     consents: Vec<ConsentRow>,
+    consents_total: usize,
     accepted: Vec<AcceptedRow>,
 ) -> impl IntoView {
+    let more = more_link(consents_total, consents.len(), "consent changes");
     view! {
         <section class="privacy-consents">
             <h2>"Your consents"</h2>
@@ -698,23 +842,9 @@ fn Consents(
             {if consents.is_empty() {
                 view! { <p>"You have not given or withdrawn any consent yet."</p> }.into_any()
             } else {
-                view! {
-                    <table class="consents">
-                        <thead><tr><th>"When"</th><th>"About"</th><th>"Decision"</th><th>"How"</th><th>"Policy version"</th></tr></thead>
-                        <tbody>
-                            {consents.into_iter().map(|c| view! {
-                                <tr>
-                                    <td>{c.when}</td>
-                                    <td>{c.what}</td>
-                                    <td>{if c.given { "given" } else { "withdrawn" }}</td>
-                                    <td>{c.how}</td>
-                                    <td>{c.version}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
+                view! { <ConsentTable consents/> }.into_any()
             }}
+            {more}
             <h3>"Policy versions you accepted"</h3>
             {if accepted.is_empty() {
                 view! { <p>"None on record."</p> }.into_any()

@@ -20,7 +20,7 @@ use pledge_audit::{Action, Query as AuditQuery};
 use pledge_domain::{CategoryId, PersonId};
 use pledge_policy::ValidPolicy;
 use sea_orm::ConnectionTrait;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Order, Query};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -334,11 +334,15 @@ impl Store {
             .query_all(&select)
             .await
             .map_err(db("read the breach register"))?;
-        let mut found = Vec::with_capacity(rows.len());
-        for row in &rows {
-            found.push(self.breach_from(row).await?);
-        }
-        Ok(found)
+        let counts = self.all_breach_counts().await?;
+        rows.iter()
+            .map(|row| {
+                let id: Uuid = row
+                    .try_get_by_index(0)
+                    .map_err(|_| StoreError::Corrupt { what: "breach" })?;
+                breach_of(row, counts.get(&id).copied().unwrap_or((0, 0)))
+            })
+            .collect()
     }
 
     /// One incident.
@@ -361,51 +365,53 @@ impl Store {
     }
 
     async fn breach_from(&self, row: &sea_orm::QueryResult) -> Result<Breach, StoreError> {
-        let broken = |_| StoreError::Corrupt { what: "breach" };
-        let id: Uuid = row.try_get_by_index(0).map_err(broken)?;
-        let listed: String = row.try_get_by_index(4).map_err(broken)?;
-        let (affected, told) = self.breach_counts(id).await?;
-        Ok(Breach {
-            id,
-            title: row.try_get_by_index(1).map_err(broken)?,
-            what_happened: row.try_get_by_index(2).map_err(broken)?,
-            steps_taken: row.try_get_by_index(3).map_err(broken)?,
-            categories: listed
-                .split(',')
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            occurred_at: row.try_get_by_index(5).map_err(broken)?,
-            discovered_at: row.try_get_by_index(6).map_err(broken)?,
-            regulator_notified_at: row.try_get_by_index(7).map_err(broken)?,
-            people_notified_at: row.try_get_by_index(8).map_err(broken)?,
-            affected,
-            told,
-        })
+        let id: Uuid = row
+            .try_get_by_index(0)
+            .map_err(|_| StoreError::Corrupt { what: "breach" })?;
+        breach_of(row, self.breach_counts(id).await?)
     }
 
     /// How many people `breach` affected, and how many were told.
     async fn breach_counts(&self, breach: Uuid) -> Result<(u64, u64), StoreError> {
         let mut select = Query::select();
         select
-            .column("notified_at")
+            .expr(Func::count(Expr::col("breach_id")))
+            .expr(Func::count(Expr::col("notified_at")))
             .from("breach_subject")
             .and_where(Expr::col("breach_id").eq(breach));
+        let row = self
+            .db
+            .query_one(&select)
+            .await
+            .map_err(db("count a breach's people"))?;
+        row.map_or(Ok((0, 0)), |row| affected_and_told(&row, 0))
+    }
+
+    /// For every breach that affected anyone: how many people, and how many were told (one
+    /// grouped query, however long the register).
+    async fn all_breach_counts(
+        &self,
+    ) -> Result<std::collections::HashMap<Uuid, (u64, u64)>, StoreError> {
+        let mut select = Query::select();
+        select
+            .column("breach_id")
+            .expr(Func::count(Expr::col("breach_id")))
+            .expr(Func::count(Expr::col("notified_at")))
+            .from("breach_subject")
+            .group_by_col("breach_id");
         let rows = self
             .db
             .query_all(&select)
             .await
-            .map_err(db("count a breach's people"))?;
-        let told = rows
-            .iter()
-            .filter(|row| {
-                row.try_get_by_index::<Option<OffsetDateTime>>(0)
-                    .ok()
-                    .flatten()
-                    .is_some()
+            .map_err(db("count the breaches' people"))?;
+        rows.iter()
+            .map(|row| {
+                let id: Uuid = row.try_get_by_index(0).map_err(|_| StoreError::Corrupt {
+                    what: "breach count",
+                })?;
+                Ok((id, affected_and_told(row, 1)?))
             })
-            .count();
-        Ok((rows.len() as u64, told as u64))
+            .collect()
     }
 
     /// Queues the notice to every affected person not yet told, marking each told, in one
@@ -512,4 +518,43 @@ impl Store {
         self.audit.append(&txn, vec![event], now).await?;
         txn.commit().await.map_err(db("commit a breach report"))
     }
+}
+
+/// A breach from a row of [`COLUMNS`] and its (affected, told) counts.
+fn breach_of(
+    row: &sea_orm::QueryResult,
+    (affected, told): (u64, u64),
+) -> Result<Breach, StoreError> {
+    let broken = |_| StoreError::Corrupt { what: "breach" };
+    let listed: String = row.try_get_by_index(4).map_err(broken)?;
+    Ok(Breach {
+        id: row.try_get_by_index(0).map_err(broken)?,
+        title: row.try_get_by_index(1).map_err(broken)?,
+        what_happened: row.try_get_by_index(2).map_err(broken)?,
+        steps_taken: row.try_get_by_index(3).map_err(broken)?,
+        categories: listed
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        occurred_at: row.try_get_by_index(5).map_err(broken)?,
+        discovered_at: row.try_get_by_index(6).map_err(broken)?,
+        regulator_notified_at: row.try_get_by_index(7).map_err(broken)?,
+        people_notified_at: row.try_get_by_index(8).map_err(broken)?,
+        affected,
+        told,
+    })
+}
+
+/// The two counts (people, people told) at `first` and `first + 1` of `row`.
+fn affected_and_told(row: &sea_orm::QueryResult, first: usize) -> Result<(u64, u64), StoreError> {
+    let count = |index: usize| {
+        row.try_get_by_index::<i64>(index)
+            .ok()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or(StoreError::Corrupt {
+                what: "breach count",
+            })
+    };
+    Ok((count(first)?, count(first + 1)?))
 }

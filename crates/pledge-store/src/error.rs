@@ -9,8 +9,9 @@ use pledge_domain::PersonId;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The database refused or failed an operation.
-    #[error("the database could not {action}")]
+    /// The database refused or failed an operation. When it failed because the database's
+    /// disk is full, the message says so (the operator's one clue what to do).
+    #[error("the database could not {action}{}", if storage_full(source) { ": its disk is full" } else { "" })]
     Database {
         /// What the store was doing.
         action: &'static str,
@@ -134,7 +135,96 @@ pub enum StoreError {
     Config(String),
 }
 
+impl StoreError {
+    /// Whether the database refused a write for want of space: SQLite's `SQLITE_FULL` (13),
+    /// PostgreSQL's `disk_full` (53100). Nothing was written; the same request succeeds once
+    /// space is freed.
+    #[must_use]
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            Self::Database { source, .. } => storage_full(source),
+            _ => false,
+        }
+    }
+}
+
+/// Whether `error` is the database saying its disk is full.
+fn storage_full(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(error))
+    | DbErr::Query(RuntimeErr::SqlxError(error))
+    | DbErr::Conn(RuntimeErr::SqlxError(error))) = error
+    else {
+        return false;
+    };
+    let sea_orm::sqlx::Error::Database(error) = error.as_ref() else {
+        return false;
+    };
+    matches!(error.code().as_deref(), Some("13" | "53100"))
+}
+
 /// Wraps a database error with what the store was doing.
 pub(crate) fn db(action: &'static str) -> impl FnOnce(sea_orm::DbErr) -> StoreError {
     move |source| StoreError::Database { action, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use super::{StoreError, db};
+
+    /// SQLite answers `SQLITE_FULL` when a database may not grow (here: `max_page_count`, the
+    /// same code a full disk gives); the error says the disk is full and is recognised.
+    #[tokio::test]
+    async fn a_database_out_of_space_is_named_as_such() {
+        // One connection: `max_page_count` holds for the connection that sets it.
+        let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
+        options.max_connections(1).min_connections(1);
+        let conn = Database::connect(options).await.unwrap();
+        conn.execute_unprepared("CREATE TABLE t (v BLOB)")
+            .await
+            .unwrap();
+        let pages: i64 = {
+            let row = conn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    conn.get_database_backend(),
+                    "PRAGMA page_count".to_owned(),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index(0).unwrap()
+        };
+        conn.execute_unprepared(&format!("PRAGMA max_page_count = {pages}"))
+            .await
+            .unwrap();
+        let refused = conn
+            .execute_unprepared("INSERT INTO t VALUES (zeroblob(100000))")
+            .await
+            .expect_err("the database may not grow");
+        let error = db("record the request")(refused);
+        assert!(error.is_storage_full(), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            "the database could not record the request: its disk is full"
+        );
+    }
+
+    /// Other database failures keep their plain message.
+    #[tokio::test]
+    async fn other_database_failures_are_not_called_a_full_disk() {
+        let conn = Database::connect("sqlite::memory:").await.unwrap();
+        let refused = conn
+            .execute_unprepared("INSERT INTO missing VALUES (1)")
+            .await
+            .unwrap_err();
+        let error = db("record the request")(refused);
+        assert!(!error.is_storage_full());
+        assert_eq!(
+            error.to_string(),
+            "the database could not record the request"
+        );
+        assert!(!StoreError::Randomness.is_storage_full());
+    }
 }

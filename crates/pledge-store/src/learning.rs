@@ -304,39 +304,21 @@ impl Store {
         policy: &ValidPolicy,
         now: OffsetDateTime,
     ) -> Result<Vec<Enrolment>, StoreError> {
-        let mut select = Query::select();
-        select
-            .columns(["id", "course_id", "completed_at"])
-            .from("enrolment")
-            .and_where(Expr::col("person_id").eq(person.as_uuid()))
-            .and_where(Expr::col("status").ne(WITHDRAWN))
-            .order_by("enrolled_at", Order::Asc);
-        let rows = self
-            .db
-            .query_all(&select)
-            .await
-            .map_err(db("read enrolments"))?;
+        let rows = self.enrolment_rows(person, None).await?;
         let mut enrolments = Vec::with_capacity(rows.len());
         for row in rows {
-            let id: Uuid = row.try_get_by_index(0).map_err(broken("enrolment"))?;
             let course: Uuid = row.try_get_by_index(1).map_err(broken("enrolment"))?;
-            let completed_at = row.try_get_by_index(2).map_err(broken("enrolment"))?;
             let Some(course) = self.course_by_id(course).await? else {
                 continue;
             };
-            enrolments.push(Enrolment {
-                id,
-                lessons: self.lessons(course.id).await?,
-                done: self.finished_positions(id).await?,
-                course,
-                completed_at,
-            });
+            enrolments.push(self.enrolment_of(&row, course).await?);
         }
         self.audit_learning_read(person, policy, now).await?;
         Ok(enrolments)
     }
 
-    /// `person`'s enrolment in the course at `slug`, if any; the read is audited.
+    /// `person`'s enrolment in the course at `slug`, if any; the read is audited. Only that
+    /// course's enrolment is read, however many courses the person takes.
     ///
     /// # Errors
     /// Database failures.
@@ -347,8 +329,55 @@ impl Store {
         policy: &ValidPolicy,
         now: OffsetDateTime,
     ) -> Result<Option<Enrolment>, StoreError> {
-        let all = self.enrolments(person, policy, now).await?;
-        Ok(all.into_iter().find(|e| e.course.slug == slug))
+        let found = match self.course_by_slug(slug).await? {
+            Some(course) => match self.enrolment_rows(person, Some(course.id)).await?.first() {
+                Some(row) => Some(self.enrolment_of(row, course).await?),
+                None => None,
+            },
+            None => None,
+        };
+        self.audit_learning_read(person, policy, now).await?;
+        Ok(found)
+    }
+
+    /// `person`'s enrolments that are not withdrawn (id, course id, completion), oldest first;
+    /// with `course`, only the one in that course.
+    async fn enrolment_rows(
+        &self,
+        person: PersonId,
+        course: Option<Uuid>,
+    ) -> Result<Vec<sea_orm::QueryResult>, StoreError> {
+        let mut select = Query::select();
+        select
+            .columns(["id", "course_id", "completed_at"])
+            .from("enrolment")
+            .and_where(Expr::col("person_id").eq(person.as_uuid()))
+            .and_where(Expr::col("status").ne(WITHDRAWN))
+            .order_by("enrolled_at", Order::Asc);
+        if let Some(course) = course {
+            select.and_where(Expr::col("course_id").eq(course));
+        }
+        self.db
+            .query_all(&select)
+            .await
+            .map_err(db("read enrolments"))
+    }
+
+    /// The enrolment an [`Self::enrolment_rows`] row describes, in `course`, with its lessons
+    /// and the positions finished.
+    async fn enrolment_of(
+        &self,
+        row: &sea_orm::QueryResult,
+        course: Course,
+    ) -> Result<Enrolment, StoreError> {
+        let id: Uuid = row.try_get_by_index(0).map_err(broken("enrolment"))?;
+        Ok(Enrolment {
+            id,
+            lessons: self.lessons(course.id).await?,
+            done: self.finished_positions(id).await?,
+            completed_at: row.try_get_by_index(2).map_err(broken("enrolment"))?,
+            course,
+        })
     }
 
     /// Marks lesson `position` of the course at `slug` finished for `person`; finishing the

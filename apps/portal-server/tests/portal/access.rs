@@ -60,6 +60,7 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
     row("/api/cookie-settings", "", Caller::Anyone),
     row("/api/privacy-overview", "", Caller::SignedIn),
     row("/api/erasure-preview", "", Caller::SignedIn),
+    row("/api/privacy-history", "", Caller::SignedIn),
     row("/api/policy-versions", "", Caller::Anyone),
     row("/api/policy-version", "version=none", Caller::Anyone),
     row("/api/policy-changes", "from=none&to=none", Caller::Anyone),
@@ -160,6 +161,11 @@ pub const PAGES: &[Row] = &[
     row("/privacy", "/privacy", Caller::Anyone),
     row("/cookies", "/cookies", Caller::Anyone),
     row("/account/privacy", "/account/privacy", Caller::SignedIn),
+    row(
+        "/account/privacy/history",
+        "/account/privacy/history",
+        Caller::SignedIn,
+    ),
     row(
         "/account/privacy/erasure",
         "/account/privacy/erasure",

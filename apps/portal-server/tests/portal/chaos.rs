@@ -23,7 +23,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::payments::demo_session;
-use crate::support::{Backend, Portal, start_on};
+use crate::support::{Backend, Portal, SmallDisk, start_on, start_on_small_disk};
 
 /// A small seeded generator (xorshift64*), enough to spread kill times and choices.
 struct Rng(u64);
@@ -402,6 +402,85 @@ async fn the_database_going_away_gives_a_clear_answer_and_the_portal_recovers() 
         requests_before,
         "no request was recorded from the refused form"
     );
+}
+
+/// The disk under the SQLite files fills up while people use the portal, then space is freed
+/// (no restart, no repair): a request that must write gets a clear "please try again" (503,
+/// never a 500) and changes nothing; pages that only read may still answer; the log names the
+/// cause; once there is room the same form succeeds, and the database and the audit chain are
+/// whole.
+#[tokio::test]
+async fn a_full_disk_gives_a_clear_answer_writes_nothing_and_the_portal_recovers() {
+    let portal = start_on_small_disk(SmallDisk::mount(256));
+    let learner = demo_session(&portal, "learner").await;
+    let config = store_config(&portal);
+    let main = format!(
+        "sqlite://{}?mode=ro",
+        portal.data_dir().unwrap().join("portal.db").display()
+    );
+    let requests_before = requests_in(&main).await;
+
+    let disk = portal.disk().expect("a portal on a disk of its own");
+    let filler = disk.fill();
+    assert_eq!(disk.free_bytes(), 0, "the disk is full");
+    for path in ["/", "/privacy", "/account", "/account/privacy", "/learn"] {
+        let reply = portal.get(path, Some(&learner)).await;
+        eprintln!("GET {path} on a full disk: {}", reply.status);
+        assert!(
+            reply.status == 200 || (reply.status == 503 && reply.body.contains("Please try again")),
+            "{path} on a full disk: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    let access = [("details", "Everything, please.")];
+    let sent = portal
+        .post("/account/privacy/access", &access, Some(&learner))
+        .await;
+    assert_eq!(sent.status, 503, "a form on a full disk: {}", sent.body);
+    assert!(sent.body.contains("nothing was changed"), "{}", sent.body);
+    let signin = [
+        ("email", "instructor@demo.pledge.invalid"),
+        ("password", crate::payments::DEMO_PASSWORD),
+        ("next", "/"),
+    ];
+    let signed_in = portal.post("/signin", &signin, None).await;
+    assert_eq!(signed_in.status, 503, "signing in needs a session written");
+    let log = std::fs::read_to_string(&portal.log).unwrap();
+    assert!(
+        log.contains("its disk is full"),
+        "the log names the cause:\n{log}"
+    );
+    assert_eq!(
+        requests_in(&main).await,
+        requests_before,
+        "nothing recorded"
+    );
+
+    std::fs::remove_file(filler).unwrap();
+    let again = portal
+        .post("/account/privacy/access", &access, Some(&learner))
+        .await;
+    assert_eq!(
+        again.status, 303,
+        "the same form once there is room: {}",
+        again.body
+    );
+    assert_eq!(requests_in(&main).await, requests_before + 1);
+    assert_eq!(portal.post("/signin", &signin, None).await.status, 303);
+    let store = Store::open(&config).await.expect("the store opens");
+    let verified = store.audit().verify(store.connection()).await.unwrap();
+    assert!(verified.is_ok(), "the audit chain verifies: {verified:?}");
+    let integrity = store
+        .connection()
+        .query_one_raw(Statement::from_string(
+            store.connection().get_database_backend(),
+            "PRAGMA integrity_check".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(integrity.try_get_by_index::<String>(0).unwrap(), "ok");
 }
 
 /// How many requests (access, erasure, …) the main database at `url` holds.

@@ -357,3 +357,76 @@ async fn k44_a_guardian_asks_for_and_downloads_a_young_persons_data_and_nobody_e
     assert!(zip.body.starts_with("PK"));
     assert_eq!(portal.get(&link, Some(&stranger)).await.status, 404);
 }
+
+/// The rows of the table whose class is `class` in `body`.
+fn table_rows(body: &str, class: &str) -> usize {
+    body.split(&format!("class=\"{class}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .map_or(0, |table| table.matches("<tr>").count().saturating_sub(1))
+}
+
+/// A long history stays quick to show: the centre lists the newest requests and consent
+/// changes and links to the whole history, which lists every one, newest first, to its owner
+/// only.
+#[tokio::test]
+async fn the_centre_lists_the_newest_and_links_to_the_whole_history() {
+    use portal_app::privacy_centre::{RECENT_CONSENTS, RECENT_REQUESTS};
+    let portal = crate::support::start();
+    let learner = demo_session(&portal, "learner").await;
+    let asked = RECENT_REQUESTS + 2;
+    for _ in 0..asked {
+        let reply = portal
+            .post("/account/privacy/access", &[], Some(&learner))
+            .await;
+        assert_eq!(reply.status, 303, "{}", reply.body);
+    }
+    for round in 0..RECENT_CONSENTS {
+        let answer = if round % 2 == 0 {
+            "accept-all"
+        } else {
+            "reject-all"
+        };
+        let reply = portal
+            .post("/cookies", &[("cookie_answer", answer)], Some(&learner))
+            .await;
+        assert_eq!(reply.status, 303, "{}", reply.body);
+    }
+    let history = portal.get("/account/privacy/history", Some(&learner)).await;
+    assert_eq!(history.status, 200);
+    assert_eq!(table_rows(&history.body, "requests"), asked);
+    let changes = table_rows(&history.body, "consents");
+    assert!(changes > RECENT_CONSENTS, "{changes} consent changes");
+    assert!(history.body.contains(&format!("Your requests ({asked})")));
+
+    let centre = portal.get("/account/privacy", Some(&learner)).await;
+    assert_eq!(table_rows(&centre.body, "requests"), RECENT_REQUESTS);
+    assert_eq!(table_rows(&centre.body, "consents"), RECENT_CONSENTS);
+    assert!(
+        centre.body.contains(&format!("See all {asked} requests"))
+            && centre
+                .body
+                .contains(&format!("See all {changes} consent changes")),
+        "{}",
+        centre.body
+    );
+    assert!(centre.body.contains("href=\"/account/privacy/history\""));
+
+    let someone_else = demo_session(&portal, "instructor").await;
+    let theirs = portal
+        .get("/account/privacy/history", Some(&someone_else))
+        .await;
+    assert!(
+        theirs.body.contains("You have made no request."),
+        "{}",
+        theirs.body
+    );
+    let nobody = portal.get("/account/privacy/history", None).await;
+    assert!(
+        nobody
+            .body
+            .contains("/signin?next=/account/privacy/history"),
+        "{}",
+        nobody.body
+    );
+}

@@ -17,6 +17,8 @@ pub struct Portal {
     pub log: std::path::PathBuf,
     _dir: Option<DataDir>,
     databases: Option<Databases>,
+    /// The filesystem of its own the data lives on, unmounted after the portal stops.
+    disk: Option<SmallDisk>,
 }
 
 impl Drop for Portal {
@@ -65,9 +67,17 @@ impl Portal {
         let _ = self.child.wait();
     }
 
+    /// The filesystem of its own the data lives on, for a portal started on one.
+    pub fn disk(&self) -> Option<&SmallDisk> {
+        self.disk.as_ref()
+    }
+
     /// The data directory, when the test made one.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
-        self._dir.as_ref().map(|d| d.0.as_path())
+        match &self.disk {
+            Some(disk) => Some(disk.data.as_path()),
+            None => self._dir.as_ref().map(|d| d.0.as_path()),
+        }
     }
 }
 
@@ -231,8 +241,27 @@ fn launch(
     mail: Option<&Mailbox>,
     env: &[(String, String)],
 ) -> Portal {
+    launch_logging_to(dir, &dir.join("server.log"), args, mail, env)
+}
+
+/// Starts the portal on SQLite files in `disk`'s data directory, its log beside (not on) the
+/// small filesystem, so that a full disk does not also silence the server's messages.
+pub fn start_on_small_disk(disk: SmallDisk) -> Portal {
+    let log = disk.dir.0.join("server.log");
+    let mut portal = launch_logging_to(&disk.data, &log, &[], None, &[]);
+    portal.disk = Some(disk);
+    portal
+}
+
+fn launch_logging_to(
+    dir: &std::path::Path,
+    log: &std::path::Path,
+    args: &[&str],
+    mail: Option<&Mailbox>,
+    env: &[(String, String)],
+) -> Portal {
     std::fs::create_dir_all(dir).unwrap();
-    let log = dir.join("server.log");
+    let log = log.to_owned();
     let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
     command
         .args(["--addr", "127.0.0.1:0", "--data-dir"])
@@ -264,6 +293,85 @@ fn launch(
         log,
         _dir: None,
         databases: None,
+        disk: None,
+    }
+}
+
+/// A filesystem of its own (a tmpfs of a given size) holding a data directory, so that a test
+/// can fill it as a full disk would be; unmounted and removed when dropped. Mounting needs
+/// root (or `CAP_SYS_ADMIN`), which the test command and CI have.
+pub struct SmallDisk {
+    dir: DataDir,
+    /// The data directory: the mount point.
+    pub data: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `megabytes` for a new data directory.
+    ///
+    /// # Panics
+    /// When the mount is refused: the test cannot run without it, and says so.
+    pub fn mount(megabytes: u32) -> Self {
+        let dir = DataDir::new();
+        let data = dir.0.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let status = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={megabytes}m,mode=0700"),
+                "tmpfs",
+            ])
+            .arg(&data)
+            .status()
+            .expect("mount runs");
+        assert!(
+            status.success(),
+            "mounting a {megabytes} MB tmpfs at {} was refused: this test fills a disk of \
+             its own and needs root (or CAP_SYS_ADMIN) to mount one",
+            data.display()
+        );
+        Self { dir, data }
+    }
+
+    /// Fills the disk with one file until no byte more fits; deleting that file frees it.
+    pub fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write as _;
+        let path = self.data.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        for chunk in [1 << 20, 4096, 1] {
+            let zeros = vec![0u8; chunk];
+            loop {
+                match file.write(&zeros) {
+                    Ok(written) if written == chunk => {}
+                    Ok(_) => break,
+                    Err(error) if error.raw_os_error() == Some(28) => break,
+                    Err(error) => panic!("filling {}: {error}", path.display()),
+                }
+            }
+        }
+        path
+    }
+
+    /// Bytes still free on the disk.
+    pub fn free_bytes(&self) -> u64 {
+        let output = Command::new("df")
+            .args(["--output=avail", "-B1"])
+            .arg(&self.data)
+            .output()
+            .expect("df runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+        text.lines()
+            .nth(1)
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.data).status();
     }
 }
 

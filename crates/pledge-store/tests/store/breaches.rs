@@ -79,6 +79,18 @@ async fn k31_a_breach_finds_whom_it_affected_tells_each_once_and_starts_its_72_h
             .unwrap();
         assert_eq!(queued, 3);
         assert_eq!(store.breach(all).await.unwrap().told, 3);
+        // The register counts every breach's people in one grouped query: the same figures.
+        let register: Vec<_> = store
+            .breaches()
+            .await
+            .unwrap()
+            .iter()
+            .map(|b| (b.id, b.affected, b.told))
+            .collect();
+        assert!(
+            register.contains(&(all, 3, 3)) && register.contains(&(read, 1, 0)),
+            "{register:?}"
+        );
         let again = store
             .notify_breach_people(&policy, all, "Incident", "What happened…", actor, now())
             .await

@@ -48,6 +48,59 @@ pub(crate) async fn learner(store: &Store) -> pledge_domain::PersonId {
         .unwrap()
 }
 
+/// A learner in several courses: the enrolment asked for is that course's, with its own
+/// lessons and progress; a course they do not take, or that does not exist, is none.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_enrolment_is_found_among_many_by_its_course() {
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        course_with_lessons(&store, "privacy", 0, 3).await;
+        course_with_lessons(&store, "security", 0, 2).await;
+        course_with_lessons(&store, "untaken", 0, 1).await;
+        let person = learner(&store).await;
+        for slug in ["privacy", "security"] {
+            store
+                .enrol_free(person, slug, &policy, now())
+                .await
+                .unwrap();
+        }
+        store
+            .finish_lesson(person, "security", 1, &policy, now())
+            .await
+            .unwrap();
+        let privacy = store
+            .enrolment_in(person, "privacy", &policy, now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (privacy.course.slug.as_str(), privacy.lessons.len()),
+            ("privacy", 3)
+        );
+        assert!(privacy.done.is_empty());
+        let security = store
+            .enrolment_in(person, "security", &policy, now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (security.course.slug.as_str(), security.done.as_slice()),
+            ("security", &[1][..])
+        );
+        for slug in ["untaken", "no-such-course"] {
+            assert!(
+                store
+                    .enrolment_in(person, slug, &policy, now())
+                    .await
+                    .unwrap()
+                    .is_none(),
+                "{slug}"
+            );
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_learner_enrols_once_resumes_where_they_stopped_and_completes() {
     let policy = kexara();
