@@ -12,6 +12,7 @@ mod admin;
 mod assessments;
 mod breaches;
 mod certificate_pdf;
+mod client_address;
 mod config;
 mod cookies;
 mod demo;
@@ -77,6 +78,10 @@ struct Args {
     /// Who email comes from.
     #[arg(long, default_value = "Pledge Training <no-reply@pledge.invalid>")]
     mail_from: String,
+    /// A reverse proxy of this deployment, by address (repeat for several): requests from it
+    /// are counted against the client address it adds to `X-Forwarded-For`, not its own.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn load_policy(spec: &str) -> Result<ValidPolicy> {
@@ -171,6 +176,7 @@ pub async fn run() -> Result<()> {
         portal,
         outbox_wake: Arc::default(),
         pages: Arc::default(),
+        clients: client_address::ClientAddress::trusting(args.trusted_proxies.clone()),
     });
     outbox::spawn(server.clone());
     let app = web::router(server, &args.site_root, Some(sandbox));

@@ -64,6 +64,9 @@ pub struct Shared {
     pub outbox_wake: Arc<tokio::sync::Notify>,
     /// Catalogue pages rendered for anonymous visitors, served again for a second.
     pub pages: Arc<crate::page_cache::PageCache>,
+    /// Tells clients apart for the rate limit (behind the deployment's own proxies, by the
+    /// address those saw).
+    pub clients: crate::client_address::ClientAddress,
 }
 
 impl FromRef<Server> for LeptosOptions {
@@ -205,7 +208,7 @@ pub const ACCOUNT_BURST: u32 = 20;
 pub const ACCOUNT_REFILL_SECONDS: u64 = 3;
 
 type AccountLimit = tower_governor::GovernorLayer<
-    tower_governor::key_extractor::PeerIpKeyExtractor,
+    crate::client_address::ClientAddress,
     governor::middleware::NoOpMiddleware<governor::clock::QuantaInstant>,
     Body,
 >;
@@ -213,15 +216,17 @@ type AccountLimit = tower_governor::GovernorLayer<
 /// The rate limit on the account forms, per client address, on top of the store's lockout of
 /// an account after repeated failures: guessing passwords across many accounts, registering
 /// in bulk or flooding someone's mailbox with links all slow down to one form every few
-/// seconds.
-fn account_rate_limit() -> AccountLimit {
-    let mut builder = tower_governor::governor::GovernorConfigBuilder::default();
+/// seconds. Clients are told apart by `clients` (the peer, or behind trusted proxies the
+/// address they saw).
+fn account_rate_limit(clients: crate::client_address::ClientAddress) -> AccountLimit {
+    let mut builder =
+        tower_governor::governor::GovernorConfigBuilder::default().key_extractor(clients);
     builder
         .per_second(ACCOUNT_REFILL_SECONDS)
         .burst_size(ACCOUNT_BURST);
-    let config = builder
-        .finish()
-        .unwrap_or_else(tower_governor::governor::GovernorConfig::default);
+    let config = builder.finish().unwrap_or_else(|| {
+        unreachable!("a burst and a refill period above zero make a valid limit")
+    });
     tower_governor::GovernorLayer::new(config).error_handler(too_many_requests)
 }
 
@@ -338,9 +343,11 @@ async fn server_function_status(request: Request, next: middleware::Next) -> Res
 /// Every route answered by a handler of this server rather than by a page or a server
 /// function: the forms, the downloads and the processor's webhook. Each has a row in the
 /// authorisation table (`tests/portal/access.rs`), which the unit tests below hold to this
-/// list.
-pub fn handler_routes() -> Vec<(&'static str, MethodRouter<Server>)> {
-    let limit = account_rate_limit();
+/// list. The account forms are rate-limited per client, told apart by `clients`.
+pub fn handler_routes(
+    clients: &crate::client_address::ClientAddress,
+) -> Vec<(&'static str, MethodRouter<Server>)> {
+    let limit = account_rate_limit(clients.clone());
     let limited = |handler: MethodRouter<Server>| handler.layer(limit.clone());
     vec![
         ("/register", limited(post(crate::accounts::register))),
@@ -509,7 +516,7 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
     let pages_state = server.portal.clone();
     let fallback_state = server.portal.clone();
     let mut router = Router::new();
-    for (path, handler) in handler_routes() {
+    for (path, handler) in handler_routes(&server.clients) {
         router = router.route(path, handler);
     }
     router
@@ -603,7 +610,7 @@ mod tests {
     /// exists, so the HTTP tests send them all.
     #[test]
     fn every_handler_route_has_a_row_in_the_authorisation_table() {
-        let routes = super::handler_routes();
+        let routes = super::handler_routes(&crate::client_address::ClientAddress::default());
         let routed: BTreeSet<&str> = routes.iter().map(|(path, _)| *path).collect();
         assert_eq!(routed.len(), routes.len(), "a route listed twice");
         let ruled: BTreeSet<&str> = HANDLERS.iter().map(|row| row.path).collect();

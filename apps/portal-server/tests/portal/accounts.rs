@@ -489,6 +489,60 @@ async fn bursts_of_account_forms_are_slowed_down() {
     assert_eq!(page.status, 200, "reading pages is not limited");
 }
 
+/// `POST /signin` with a wrong password from `peer`, carrying `forwarded` as its
+/// `X-Forwarded-For`; the status.
+async fn failed_sign_in_from(portal: &Portal, peer: [u8; 4], forwarded: &str) -> u16 {
+    let body = "email=someone%40example.org&password=wrong&next=%2F";
+    let request = format!(
+        "POST /signin HTTP/1.0\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         X-Forwarded-For: {forwarded}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len(),
+        addr = portal.addr
+    );
+    portal.raw_from(peer.into(), request).await.status
+}
+
+/// Whether `attempts` failed sign-ins from `peer` claiming `forwarded` met the rate limit.
+async fn limited_after(portal: &Portal, peer: [u8; 4], forwarded: &str, attempts: u32) -> bool {
+    let mut limited = false;
+    for _ in 0..attempts {
+        limited |= failed_sign_in_from(portal, peer, forwarded).await == 429;
+    }
+    limited
+}
+
+/// Behind the deployment's own proxy (`--trusted-proxy`), the rate limit counts each client
+/// by the address the proxy saw, so one client's burst does not lock out everyone else; a
+/// client that is not a trusted proxy cannot dodge the limit by claiming other addresses.
+#[tokio::test]
+async fn the_rate_limit_counts_clients_behind_a_trusted_proxy_and_ignores_claims_from_others() {
+    // One more than the portal's burst of account forms (`ACCOUNT_BURST`).
+    let burst = 21;
+    let portal = start_with(DataDir::new(), &["--trusted-proxy", "127.7.0.1"], None);
+    let proxy = [127, 7, 0, 1];
+    assert!(
+        limited_after(&portal, proxy, "203.0.113.1", burst).await,
+        "one client behind the proxy is limited"
+    );
+    assert_ne!(
+        failed_sign_in_from(&portal, proxy, "203.0.113.2").await,
+        429,
+        "another client behind the same proxy is not"
+    );
+    // A client that is not the proxy is counted by its own address, whatever it claims.
+    let direct = [127, 7, 0, 9];
+    let mut limited = false;
+    for n in 0..burst {
+        let claim = format!("198.51.100.{n}");
+        limited |= failed_sign_in_from(&portal, direct, &claim).await == 429;
+    }
+    assert!(
+        limited,
+        "claimed addresses from a stranger are not believed"
+    );
+}
+
 /// The key shown on the set-up page, without its spaces.
 pub(crate) fn shown_key(page: &str) -> String {
     let start = page.find("class=\"secret\">").expect("the key is shown") + 15;
