@@ -334,7 +334,7 @@ impl Store {
             .query_all(&select)
             .await
             .map_err(db("read the breach register"))?;
-        let counts = self.all_breach_counts().await?;
+        let counts = self.counts_by_breach(None).await?;
         rows.iter()
             .map(|row| {
                 let id: Uuid = row
@@ -373,24 +373,15 @@ impl Store {
 
     /// How many people `breach` affected, and how many were told.
     async fn breach_counts(&self, breach: Uuid) -> Result<(u64, u64), StoreError> {
-        let mut select = Query::select();
-        select
-            .expr(Func::count(Expr::col("breach_id")))
-            .expr(Func::count(Expr::col("notified_at")))
-            .from("breach_subject")
-            .and_where(Expr::col("breach_id").eq(breach));
-        let row = self
-            .db
-            .query_one(&select)
-            .await
-            .map_err(db("count a breach's people"))?;
-        row.map_or(Ok((0, 0)), |row| affected_and_told(&row, 0))
+        let counts = self.counts_by_breach(Some(breach)).await?;
+        Ok(counts.get(&breach).copied().unwrap_or((0, 0)))
     }
 
-    /// For every breach that affected anyone: how many people, and how many were told (one
-    /// grouped query, however long the register).
-    async fn all_breach_counts(
+    /// For every breach that affected anyone (or only `only`): how many people, and how many
+    /// were told — one grouped query, however long the register.
+    async fn counts_by_breach(
         &self,
+        only: Option<Uuid>,
     ) -> Result<std::collections::HashMap<Uuid, (u64, u64)>, StoreError> {
         let mut select = Query::select();
         select
@@ -399,6 +390,9 @@ impl Store {
             .expr(Func::count(Expr::col("notified_at")))
             .from("breach_subject")
             .group_by_col("breach_id");
+        if let Some(breach) = only {
+            select.and_where(Expr::col("breach_id").eq(breach));
+        }
         let rows = self
             .db
             .query_all(&select)
