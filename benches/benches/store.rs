@@ -3,8 +3,11 @@
 //! - `sweep`: a retention sweep of 1,000,000 due support tickets (read, judged by the retention
 //!   engine, deleted set-wise, audited per batch with one chained entry per person naming each
 //!   record, progress recorded), in batches of 5,000 and of 50,000 records, against a bare
-//!   `DELETE … WHERE closed_at < cutoff` of the same rows. Target: ≥ 0.5× (time ratio ≤ 2).
-//!   Every sample starts from a copy of the same seeded database file.
+//!   `DELETE … WHERE closed_at < cutoff` of the same rows; and the same as the server's
+//!   scheduled retention job runs it (`scheduled-run`: the job claimed in the database, the
+//!   minimum-age check, the sweep at the store's own batch size, the job's outcome recorded).
+//!   Target: ≥ 0.5× (time ratio ≤ 2). Every sample starts from a copy of the same seeded
+//!   database file.
 //! - `audit_append`: one durable audit append (its own transaction, committed) against a raw
 //!   `INSERT` of a row of the same size committed on its own; and 100 appends committed
 //!   together (group commit). Targets: single ≥ 0.8× raw; group ≥ 10× single per entry.
@@ -192,6 +195,31 @@ fn sweep(c: &mut Criterion) {
             );
         });
     }
+    group.bench_function("scheduled-run", |b| {
+        b.iter_batched(
+            || open(&rt),
+            |(dir, store)| {
+                rt.block_on(async {
+                    let day = Duration::days(1);
+                    // The job's first sight registers it, due a cadence later: now.
+                    store
+                        .run_retention_job(&policy, "bench", day, now() - day)
+                        .await
+                        .expect("registered");
+                    let run = store
+                        .run_retention_job(&policy, "bench", day, now())
+                        .await
+                        .expect("scheduled run");
+                    let pledge_store::schedule::RetentionRun::Done { acted, .. } = run else {
+                        panic!("the job was due: {run:?}");
+                    };
+                    assert_eq!(acted, rows);
+                });
+                (dir, store)
+            },
+            BatchSize::PerIteration,
+        );
+    });
     group.finish();
 }
 

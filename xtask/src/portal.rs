@@ -135,6 +135,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
         .arg(&built.site)
         .arg("--data-dir")
         .arg(root.join("out").join("portal"))
+        // The layout a deployment should copy: the master key is not in the data directory,
+        // so a copy of the data does not carry what opens it.
+        .arg("--secrets-file")
+        .arg(root.join("out").join("secrets").join("portal.json"))
         .args(args)
         .current_dir(root);
     eprintln!("xtask: starting the portal at http://127.0.0.1:3000 (Ctrl-C stops it)");

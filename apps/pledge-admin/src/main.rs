@@ -280,10 +280,7 @@ async fn run(cli: Cli) -> Result<Outcome> {
                 .await
                 .context("cannot open the store")?;
             let policy = config::policy_from_env()?;
-            let batch_size = batch_size.unwrap_or(match store.backend() {
-                pledge_store::Backend::Sqlite => 50_000,
-                pledge_store::Backend::Postgres => 1_000,
-            });
+            let batch_size = batch_size.unwrap_or_else(|| store.sweep_batch_size());
             let options = pledge_store::sweep::SweepOptions {
                 dry_run: !apply,
                 batch_size,

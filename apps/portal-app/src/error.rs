@@ -63,6 +63,7 @@ impl From<pledge_store::StoreError> for PortalError {
             | pledge_store::StoreError::BelowMinimumAge { .. }
             | pledge_store::StoreError::PaymentRequired
             | pledge_store::StoreError::NotEnrolled
+            | pledge_store::StoreError::Restricted(_)
             | pledge_store::StoreError::ModuleDisabled(_)) => {
                 Self::Invalid(capitalised(&refusal.to_string()))
             }

@@ -184,6 +184,8 @@ pub struct AuditFilterForm {
     pub from: String,
     /// Up to and including this day.
     pub until: String,
+    /// How the entries ended: `succeeded`, `denied` or `failed` (empty: any).
+    pub outcome: String,
 }
 
 /// Everything the audit viewer shows.
@@ -201,6 +203,8 @@ pub struct AuditView {
     pub categories: Vec<(String, String)>,
     /// The chain check, when it was asked for: (verified, what it found).
     pub check: Option<(bool, String)>,
+    /// Actors refused again and again lately: (who, what, in words).
+    pub alerts: Vec<(String, String)>,
 }
 
 pub use server_fns::{
@@ -321,6 +325,8 @@ mod server_fns {
     ///
     /// # Errors
     /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`].
+    // Each filter is one field of the query a script or the page sends.
+    #[allow(clippy::too_many_arguments)]
     #[server(endpoint = "audit-trail", input = GetUrl)]
     pub async fn audit_trail(
         person: String,
@@ -329,6 +335,7 @@ mod server_fns {
         category: String,
         from: String,
         until: String,
+        outcome: Option<String>,
         verify: bool,
     ) -> Result<AuditView, PortalError> {
         let filter = AuditFilterForm {
@@ -338,6 +345,7 @@ mod server_fns {
             category,
             from,
             until,
+            outcome: outcome.unwrap_or_default(),
         };
         let session =
             crate::state::require_role("/office/audit", pledge_domain::Role::PrivacyOfficer)?;
@@ -358,6 +366,13 @@ mod server_fns {
                 .map(|c| (c.id.to_string(), c.name.clone()))
                 .collect(),
             check: None,
+            alerts: state
+                .store
+                .denial_alerts(session.person, now)
+                .await?
+                .into_iter()
+                .map(alert_row)
+                .collect(),
         };
         if verify {
             view.check = Some(chain_check(state.store.check_chain().await?));
@@ -404,6 +419,20 @@ fn party(party: &pledge_store::audit_trail::Party) -> String {
         Party::Service(name) => format!("service {name}"),
         Party::Unknown(key) => format!("unknown {key}…"),
     }
+}
+
+#[cfg(feature = "ssr")]
+fn alert_row(alert: pledge_store::audit_trail::DenialAlert) -> (String, String) {
+    (
+        party(&alert.actor),
+        format!(
+            "refused {} times between {} and {} (in the last {} hours)",
+            alert.denials,
+            crate::state::minute(alert.first),
+            crate::state::minute(alert.last),
+            pledge_store::audit_trail::ALERT_WINDOW.whole_hours()
+        ),
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -511,6 +540,15 @@ async fn audit_filter(
         {
             Some(action) => filter.action = Some(action),
             None => return Ok(Err("Choose an action from the list.".to_owned())),
+        }
+    }
+    if !form.outcome.is_empty() {
+        match pledge_audit::Outcome::ALL
+            .into_iter()
+            .find(|o| outcome_word(*o) == form.outcome)
+        {
+            Some(outcome) => filter.outcome = Some(outcome),
+            None => return Ok(Err("Choose an outcome from the list.".to_owned())),
         }
     }
     if !form.category.is_empty() {
@@ -896,6 +934,16 @@ fn place_hold_form(outcome: &FormOutcome) -> impl IntoView + use<> {
     }
 }
 
+/// An outcome as the filter writes it.
+#[cfg(feature = "ssr")]
+fn outcome_word(outcome: pledge_audit::Outcome) -> &'static str {
+    match outcome {
+        pledge_audit::Outcome::Succeeded => "succeeded",
+        pledge_audit::Outcome::Denied => "denied",
+        pledge_audit::Outcome::Failed => "failed",
+    }
+}
+
 /// `/office/audit`: the audit viewer.
 #[component]
 pub fn AuditPage() -> impl IntoView {
@@ -908,6 +956,7 @@ pub fn AuditPage() -> impl IntoView {
         category: typed("category"),
         from: typed("from"),
         until: typed("until"),
+        outcome: typed("outcome"),
     };
     let verify = query.get("verify").is_some();
     let shown = filter.clone();
@@ -915,7 +964,14 @@ pub fn AuditPage() -> impl IntoView {
         move || (filter.clone(), verify),
         |(f, verify)| {
             audit_trail(
-                f.person, f.actor, f.action, f.category, f.from, f.until, verify,
+                f.person,
+                f.actor,
+                f.action,
+                f.category,
+                f.from,
+                f.until,
+                Some(f.outcome),
+                verify,
             )
         },
     );
@@ -949,7 +1005,20 @@ fn audit_view(trail: AuditView, typed: AuditFilterForm) -> impl IntoView {
         Some(problem) => view! { <p class="error" role="alert">{problem}</p> }.into_any(),
         None => audit_table(&trail).into_any(),
     };
+    let alerts = (!trail.alerts.is_empty()).then(|| {
+        view! {
+            <div class="alert denial-alerts" role="alert">
+                <p>"Refused again and again: someone may be probing for data they may not see."</p>
+                <ul>
+                    {trail.alerts.iter().cloned().map(|(who, what)| view! {
+                        <li><strong>{who}</strong>" "{what}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    });
     view! {
+        {alerts}
         {check}
         <div class="audit-actions">
             <form method="get" action="/office/audit" class="inline-form">
@@ -1004,6 +1073,7 @@ fn audit_filter_form(trail: &AuditView, typed: &AuditFilterForm) -> impl IntoVie
             {text("actor", "By (email address or service)", typed.actor.clone())}
             {select("action", "Action", actions, typed.action.clone())}
             {select("category", "Data category", trail.categories.clone(), typed.category.clone())}
+            {select("outcome", "Outcome", ["succeeded", "denied", "failed"].map(|o| (o.to_owned(), o.to_owned())).to_vec(), typed.outcome.clone())}
             {text("from", "From (YYYY-MM-DD)", typed.from.clone())}
             {text("until", "Until (YYYY-MM-DD)", typed.until.clone())}
             <button type="submit">"Filter"</button>

@@ -3,7 +3,8 @@
 //! (`?preview=1&within=30` runs a dry run through the store's sweep as of 30 days ahead, so
 //! it lists what falls due by then; the history records it), applying the
 //! schedule (the form posts to `/office/retention/apply`, which starts the sweep in the
-//! background), and the history of sweeps with their progress. While a sweep runs, the page
+//! background), the sweep the server runs by itself (next run, last outcome, a failure shown
+//! as an alert), and the history of sweeps with their progress. While a sweep runs, the page
 //! reloads itself every two seconds (no script needed) and its counts grow batch by batch.
 
 use leptos::prelude::*;
@@ -21,7 +22,7 @@ pub struct RunRow {
     pub started: String,
     /// A dry run or a real one.
     pub kind: String,
-    /// `running` or `finished` (with when).
+    /// `running`, or `finished` or `failed` (with when).
     pub status: String,
     /// Records examined.
     pub examined: u64,
@@ -55,6 +56,23 @@ pub struct RetentionView {
     pub running: bool,
     /// The dry run, when it was asked for.
     pub preview: Option<PreviewView>,
+    /// The scheduled sweep, once it has run or been tried.
+    pub scheduled: Option<ScheduledView>,
+}
+
+/// The sweep the server runs by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledView {
+    /// When it runs next.
+    pub next: String,
+    /// The instance running it now, if one is.
+    pub running_on: Option<String>,
+    /// When the last run ended, and how (`ok` or `failed`).
+    pub last: Option<(String, String)>,
+    /// What the last good run did.
+    pub summary: Option<String>,
+    /// Why the last run failed, and how many runs in a row did.
+    pub failure: Option<(String, u32)>,
 }
 
 /// How far ahead the dashboard looks, in days: now, a week, a month, a quarter.
@@ -79,11 +97,26 @@ fn run_row(run: pledge_store::sweep::SweepRun) -> RunRow {
         started: crate::state::minute(run.started_at),
         kind: if run.dry_run { "dry run" } else { "applied" }.to_owned(),
         status: match run.finished_at {
-            Some(at) => format!("finished {}", crate::state::minute(at)),
+            Some(at) => format!("{} {}", run.status, crate::state::minute(at)),
             None => run.status,
         },
         examined: run.examined,
         acted: run.acted,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn scheduled_view(job: pledge_store::schedule::ScheduledJob) -> ScheduledView {
+    let failed = job.last_outcome.as_deref() == Some("failed");
+    ScheduledView {
+        next: crate::state::minute(job.due_at),
+        running_on: job.running.map(|(instance, _)| instance),
+        last: job
+            .last_finished_at
+            .zip(job.last_outcome)
+            .map(|(at, outcome)| (crate::state::minute(at), outcome)),
+        summary: job.last_summary,
+        failure: failed.then(|| (job.last_error.unwrap_or_default(), job.failures)),
     }
 }
 
@@ -183,7 +216,13 @@ mod server_fns {
                 )
             })
             .collect();
+        let scheduled = state
+            .store
+            .scheduled_job(pledge_store::schedule::RETENTION_JOB)
+            .await?
+            .map(scheduled_view);
         Ok(RetentionView {
+            scheduled,
             running: runs.iter().any(|r| r.status == "running"),
             schedule,
             runs,
@@ -242,6 +281,8 @@ fn retention_view(found: RetentionView) -> impl IntoView {
             </form>
         </div>
         {found.preview.map(preview_view)}
+        <h2>"Scheduled sweeps"</h2>
+        {scheduled_section(found.scheduled)}
         <h2>"History"</h2>
         {runs_table(found.runs)}
         <h2>"The schedule"</h2>
@@ -254,6 +295,31 @@ fn retention_view(found: RetentionView) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+fn scheduled_section(scheduled: Option<ScheduledView>) -> impl IntoView {
+    let Some(job) = scheduled else {
+        return view! { <p>"The server applies the schedule by itself; it has not run yet."</p> }
+            .into_any();
+    };
+    let failure = job.failure.map(|(error, times)| {
+        view! {
+            <p class="error" role="alert">
+                "The last scheduled sweep failed ("{times}" in a row): "{error}
+                ". It is tried again at "{job.next.clone()}"."
+            </p>
+        }
+    });
+    view! {
+        {failure}
+        <dl class="scheduled-sweep">
+            <dt>"Next run"</dt><dd>{job.next}</dd>
+            {job.running_on.map(|instance| view! { <dt>"Running now on"</dt><dd>{instance}</dd> })}
+            {job.last.map(|(at, outcome)| view! { <dt>"Last run"</dt><dd>{outcome}" at "{at}</dd> })}
+            {job.summary.map(|summary| view! { <dt>"Last good run"</dt><dd>{summary}</dd> })}
+        </dl>
+    }
+    .into_any()
 }
 
 fn preview_view(preview: PreviewView) -> impl IntoView {

@@ -341,6 +341,16 @@ pub async fn book_exam(
                 .render_at(parts, &page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
                 .await
         }
+        Err(StoreError::Restricted(_)) => {
+            let outcome = FormOutcome::message(
+                kept(&fields),
+                "You have restricted the use of your data for exams, so nothing was sent to the \
+                 exam body. Lift the restriction in your privacy centre to book.",
+            );
+            server
+                .render_at(parts, &page, outcome, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+        }
         Err(error) => unavailable(&error),
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! - **Embedded (default):** SQLite files in the data directory (`portal.db`, and the key store
 //!   in `keys.db`). Unless the `PLEDGE_*` key variables are set, the four secrets are generated
-//!   on the first run into `secrets.json` there, readable by its owner only.
+//!   on the first run into a secrets file readable by its owner only, which is kept *outside*
+//!   the data directory (`--secrets-file`; by default `secrets.json` in a `<data-dir>.secrets`
+//!   directory beside it): a copy or backup of the data must not carry the master key that
+//!   opens it, or crypto-shredding would not reach that copy. A `secrets.json` left inside the
+//!   data directory by an older version is moved out on start.
 //! - **PostgreSQL:** `DATABASE_URL` names the main database and `PLEDGE_KEYSTORE_URL` the key
 //!   store (a different database); the secrets must then come from `PLEDGE_MASTER_KEY`,
 //!   `PLEDGE_AUDIT_MAC_KEY`, `PLEDGE_PSEUDONYM_KEY` and `PLEDGE_CHECKPOINT_KEY` (64 hex digits
@@ -38,12 +42,48 @@ fn keys_from_env() -> Result<Option<[[u8; 32]; 4]>> {
     Ok(Some(keys))
 }
 
-/// The secrets kept in `dir/secrets.json`, made on the first run.
-fn keys_in(dir: &Path) -> Result<[[u8; 32]; 4]> {
-    let path = dir.join("secrets.json");
+/// Where the secrets file goes when none is named: beside the data directory, not in it.
+pub fn default_secrets_file(data_dir: &Path) -> std::path::PathBuf {
+    let mut dir = data_dir.as_os_str().to_owned();
+    dir.push(".secrets");
+    std::path::PathBuf::from(dir).join("secrets.json")
+}
+
+/// Moves a secrets file an older version left inside the data directory to `path`.
+fn move_out_of(data_dir: &Path, path: &Path) -> Result<()> {
+    let old = data_dir.join("secrets.json");
+    if path.exists() || !old.exists() {
+        return Ok(());
+    }
+    make_private_dir(path)?;
+    std::fs::rename(&old, path)
+        .with_context(|| format!("moving {} to {}", old.display(), path.display()))?;
+    eprintln!(
+        "portal: moved the secrets out of the data directory, to {}",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Creates the directory `path` goes in, readable by its owner only.
+fn make_private_dir(path: &Path) -> Result<()> {
+    let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .with_context(|| format!("creating {}", dir.display()))
+}
+
+/// The secrets kept in the file at `path`, made on the first run.
+fn keys_in(path: &Path) -> Result<[[u8; 32]; 4]> {
     if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let json: serde_json::Value = serde_json::from_str(&text)
             .with_context(|| format!("{} is not JSON", path.display()))?;
         let mut keys = [[0u8; 32]; 4];
@@ -65,7 +105,8 @@ fn keys_in(dir: &Path) -> Result<[[u8; 32]; 4]> {
         .zip(&keys)
         .map(|(name, key)| ((*name).to_owned(), hex_text(key).into()))
         .collect();
-    write_private(&path, &serde_json::to_string_pretty(&json)?)?;
+    make_private_dir(path)?;
+    write_private(path, &serde_json::to_string_pretty(&json)?)?;
     Ok(keys)
 }
 
@@ -84,11 +125,11 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
 }
 
 /// The store configuration: PostgreSQL when `DATABASE_URL` is set, otherwise SQLite files in
-/// `data_dir` (created if missing).
+/// `data_dir` (created if missing) with the secrets from the environment or `secrets_file`.
 ///
 /// # Errors
 /// A missing key store URL or key for PostgreSQL, malformed keys, or an unusable directory.
-pub fn store_config(data_dir: &Path) -> Result<StoreConfig> {
+pub fn store_config(data_dir: &Path, secrets_file: &Path) -> Result<StoreConfig> {
     let env_keys = keys_from_env()?;
     let (database_url, keystore_url, keys) = match std::env::var("DATABASE_URL") {
         Ok(database_url) => {
@@ -105,7 +146,10 @@ pub fn store_config(data_dir: &Path) -> Result<StoreConfig> {
             let file = |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(name).display());
             let keys = match env_keys {
                 Some(keys) => keys,
-                None => keys_in(data_dir)?,
+                None => {
+                    move_out_of(data_dir, secrets_file)?;
+                    keys_in(secrets_file)?
+                }
             };
             (file("portal.db"), file("keys.db"), keys)
         }

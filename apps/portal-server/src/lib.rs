@@ -16,6 +16,7 @@ mod client_address;
 mod config;
 mod cookies;
 mod demo;
+mod denials;
 pub mod fuzzing;
 mod headers;
 mod learning;
@@ -27,17 +28,16 @@ mod page_cache;
 mod payments;
 mod policy_notices;
 mod privacy;
+mod scheduler;
 mod second_step;
 mod session;
 mod support;
 mod tours;
 mod web;
 
-/// The table of who may open each page and call each server function, shared with the
-/// authorisation tests.
-#[cfg(test)]
-#[allow(dead_code)] // the unit tests read only the paths; the HTTP tests read the rest
-#[path = "../tests/portal/access.rs"]
+/// The table of who may open each page and call each server function: read at run time to
+/// tell a refused attempt from a plain "not found" (`denials`), and by the authorisation tests.
+#[allow(dead_code)] // the examples and forgery kinds serve the HTTP tests
 mod access;
 
 use std::net::SocketAddr;
@@ -59,7 +59,7 @@ struct Args {
     /// The policy the portal keeps: a built-in pack (kexara, westmontera, jtec) or a file.
     #[arg(long, default_value = "kexara")]
     pack: String,
-    /// Where the embedded SQLite databases and generated secrets live.
+    /// Where the embedded SQLite databases live (and the outgoing mail, without SMTP).
     #[arg(long, default_value = "out/portal")]
     data_dir: PathBuf,
     /// The address to listen on (port 0: any free port).
@@ -82,6 +82,25 @@ struct Args {
     /// are counted against the client address it adds to `X-Forwarded-For`, not its own.
     #[arg(long = "trusted-proxy", value_name = "IP")]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// How often the retention schedule is applied by itself (`1day`, `6h`, `30s`): due
+    /// records deleted or anonymised, people below the minimum age erased. With several
+    /// instances, one of them runs each sweep.
+    #[arg(long, default_value = "1day", value_parser = cadence)]
+    sweep_every: std::time::Duration,
+    /// Where the four secrets are kept when they do not come from the environment: a file
+    /// outside the data directory, so that a copy of the data does not carry the key that
+    /// opens it (default: `secrets.json` in a `<data-dir>.secrets` directory beside it).
+    #[arg(long)]
+    secrets_file: Option<PathBuf>,
+}
+
+/// A sweep cadence: a duration of at least a second.
+fn cadence(text: &str) -> Result<std::time::Duration, String> {
+    let every = humantime::parse_duration(text).map_err(|e| format!("{text:?}: {e}"))?;
+    if every < std::time::Duration::from_secs(1) {
+        return Err(format!("{text:?}: sweep at most once a second"));
+    }
+    Ok(every)
 }
 
 fn load_policy(spec: &str) -> Result<ValidPolicy> {
@@ -105,7 +124,11 @@ fn load_policy(spec: &str) -> Result<ValidPolicy> {
 pub async fn run() -> Result<()> {
     let args = Args::parse();
     let policy = load_policy(&args.pack)?;
-    let store_config = config::store_config(&args.data_dir)?;
+    let secrets_file = args
+        .secrets_file
+        .clone()
+        .unwrap_or_else(|| config::default_secrets_file(&args.data_dir));
+    let store_config = config::store_config(&args.data_dir, &secrets_file)?;
     let store = Store::open(&store_config)
         .await
         .context("opening the store")?;
@@ -179,6 +202,7 @@ pub async fn run() -> Result<()> {
         clients: client_address::ClientAddress::trusting(args.trusted_proxies.clone()),
     });
     outbox::spawn(server.clone());
+    scheduler::spawn(server.clone(), args.sweep_every);
     let app = web::router(server, &args.site_root, Some(sandbox));
     println!("listening on http://{addr}");
     // A response written in more than one piece (a streamed body, a file) would otherwise wait

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, request::Parts};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use pledge_store::StoreError;
 use pledge_store::accounts::ActiveSession;
 use portal_app::forms::FormOutcome;
@@ -148,12 +148,16 @@ pub async fn complete(
     }
 }
 
+/// The one server function someone who must still add a required second step may call: the
+/// set-up page's own.
+const SET_UP_FUNCTION: &str = "/api/second-step";
+
 /// Paths someone who must still add a required second step may use.
 fn allowed_before_second_step(path: &str) -> bool {
     path.starts_with(PAGE)
         || path == "/signout"
         || path.starts_with("/pkg/")
-        || path.starts_with("/api/")
+        || path == SET_UP_FUNCTION
 }
 
 /// Sends a signed-in person whom the policy requires to use a second step, and who has none
@@ -170,7 +174,17 @@ pub async fn require_where_the_policy_does(
             !session.second_step
                 && pledge_store::mfa::required(&server.portal.policy, &session.roles)
         });
-    if missing && !allowed_before_second_step(request.uri().path()) {
+    let path = request.uri().path();
+    if missing && !allowed_before_second_step(path) {
+        // A server function is called by a script, which cannot follow a page's redirect.
+        if path.starts_with("/api/") {
+            return (
+                StatusCode::FORBIDDEN,
+                "Set up your second step first, at /account/second-step: \
+                 the policy requires it for staff before anything else.",
+            )
+                .into_response();
+        }
         return see_other("/account/second-step?required=1");
     }
     next.run(request).await
@@ -190,7 +204,16 @@ mod tests {
         ] {
             assert!(allowed_before_second_step(open), "{open}");
         }
-        for closed in ["/", "/account", "/account/password", "/courses/x"] {
+        assert!(allowed_before_second_step("/api/second-step"));
+        for closed in [
+            "/",
+            "/account",
+            "/account/password",
+            "/courses/x",
+            "/api/retention-overview",
+            "/api/office-requests",
+            "/api/second-step-other",
+        ] {
             assert!(!allowed_before_second_step(closed), "{closed}");
         }
     }

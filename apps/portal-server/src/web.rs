@@ -549,6 +549,10 @@ pub fn router(server: Server, site_root: &Path, sandbox: Option<Arc<Sandbox>>) -
         ))
         .layer(middleware::from_fn_with_state(
             server.clone(),
+            crate::denials::record_refusals,
+        ))
+        .layer(middleware::from_fn_with_state(
+            server.clone(),
             attach_session,
         ))
         .layer(middleware::from_fn_with_state(
@@ -575,7 +579,7 @@ mod tests {
         let unruled: Vec<&str> = found.difference(ruled).copied().collect();
         assert!(
             unruled.is_empty(),
-            "{what} without a row in tests/portal/access.rs: {unruled:?}"
+            "{what} without a row in src/access.rs: {unruled:?}"
         );
         let gone: Vec<&str> = ruled.difference(found).copied().collect();
         assert!(

@@ -163,11 +163,16 @@ pub struct Event {
 
 impl Event {
     /// Checks that the event names what its action requires (see [`Action::concerns_a_subject`]
-    /// and [`Action::discloses_data`]).
+    /// and [`Action::discloses_data`]). A denied attempt is exempt: nothing was read or
+    /// changed, and whose data it sought may be unknown or must not be confirmed (an address
+    /// answered "not found" so as not to reveal that it exists).
     ///
     /// # Errors
     /// [`AuditError::IncompleteEvent`] naming the first missing field.
     pub fn check(&self) -> Result<(), AuditError> {
+        if self.outcome == Outcome::Denied {
+            return Ok(());
+        }
         let missing = if self.action.concerns_a_subject() && self.subject.is_none() {
             Some("a subject")
         } else if self.action.discloses_data() && self.categories.is_empty() {
@@ -250,5 +255,17 @@ mod tests {
         let mut update = event(Action::Update);
         update.subject = Some(SubjectKey::from_bytes([2; 32]));
         assert_eq!(check(&update), None);
+    }
+
+    #[test]
+    fn a_denied_attempt_need_not_name_whose_data_it_sought() {
+        let mut probe = event(Action::Read);
+        probe.outcome = Outcome::Denied;
+        assert!(probe.check().is_ok());
+        probe.outcome = Outcome::Failed;
+        assert!(
+            probe.check().is_err(),
+            "a failed read may have read something"
+        );
     }
 }

@@ -144,6 +144,12 @@ pub struct Jurisdiction {
     pub laws: Vec<Law>,
     /// ISO 3166 alpha-2 codes of the countries where data is stored (K38).
     pub residency: Vec<CountryCode>,
+    /// The statutory rule under which a request's deadline that falls on a weekend or a public
+    /// holiday may move to the next working day (the ICO's reading of the UK GDPR, say). Without
+    /// one, such a deadline moves to the working day before: no answer is ever due later than
+    /// the period the policy promises.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub later_deadline_rule: Option<String>,
     /// Promise IDs.
     #[serde(default)]
     pub sources: Vec<PromiseId>,
@@ -1079,6 +1085,10 @@ pub struct ChangeRules {
     pub notify_by: Vec<NoticeChannel>,
     /// What counts as accepting a new version.
     pub acceptance: Acceptance,
+    /// True when the policy promises to announce *every* change, wording included (J43);
+    /// otherwise only the changes that affect someone are announced, to those they affect.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub announce_every_change: bool,
     /// Promise IDs.
     #[serde(default)]
     pub sources: Vec<PromiseId>,

@@ -293,6 +293,9 @@ impl<'p> Checker<'p> {
             &p.jurisdiction.residency,
             "country where data is stored",
         );
+        if let Some(rule) = &p.jurisdiction.later_deadline_rule {
+            self.text(crate::path!("jurisdiction", "later_deadline_rule"), rule);
+        }
         self.non_empty(
             crate::path!("requests", "channels"),
             &p.requests.channels,

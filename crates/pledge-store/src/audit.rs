@@ -35,6 +35,21 @@ pub struct DbAudit {
     signer: SigningKey,
 }
 
+/// The records `select` finds, in order.
+async fn records_of<C: ConnectionTrait>(
+    select: sea_orm::Select<audit_record::Entity>,
+    db_: &C,
+) -> Result<Vec<Record>, StoreError> {
+    select
+        .order_by_asc(audit_record::Column::Seq)
+        .all(db_)
+        .await
+        .map_err(db("read the audit log"))?
+        .into_iter()
+        .map(to_record)
+        .collect()
+}
+
 fn to_record(row: audit_record::Model) -> Result<Record, StoreError> {
     let seq = u64::try_from(row.seq).map_err(|_| StoreError::Corrupt {
         what: "audit sequence",
@@ -211,14 +226,20 @@ impl DbAudit {
     /// # Errors
     /// Database failures or malformed rows.
     pub async fn records<C: ConnectionTrait>(&self, db_: &C) -> Result<Vec<Record>, StoreError> {
-        audit_record::Entity::find()
-            .order_by_asc(audit_record::Column::Seq)
-            .all(db_)
-            .await
-            .map_err(db("read the audit log"))?
-            .into_iter()
-            .map(to_record)
-            .collect()
+        records_of(audit_record::Entity::find(), db_).await
+    }
+
+    /// Every record whose entry names no subject (sign-ins, administrative actions, denied
+    /// attempts), in order: what the office's denial alerts look through.
+    ///
+    /// # Errors
+    /// Database failures or malformed rows.
+    pub async fn records_without_subject<C: ConnectionTrait>(
+        &self,
+        db_: &C,
+    ) -> Result<Vec<Record>, StoreError> {
+        let unnamed = audit_record::Entity::find().filter(audit_record::Column::Subject.is_null());
+        records_of(unnamed, db_).await
     }
 
     /// Every record whose entry is about `subject`, in order, found through the subject index.

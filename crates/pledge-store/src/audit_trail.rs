@@ -10,7 +10,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use pledge_audit::{Action, ActorKey, Query, SubjectKey};
+use pledge_audit::{Action, ActorKey, Event, Outcome, Query, RequestId, SubjectKey};
+use pledge_domain::RecordId;
 use pledge_domain::{CategoryId, PersonId};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::Query as Sql;
@@ -59,6 +60,26 @@ pub struct TrailFilter {
     pub from: Option<OffsetDateTime>,
     /// Strictly before this time.
     pub until: Option<OffsetDateTime>,
+    /// Only entries that ended this way (`Denied`: refused attempts).
+    pub outcome: Option<Outcome>,
+}
+
+/// How many refused attempts by one actor within [`ALERT_WINDOW`] raise an alert.
+pub const ALERT_THRESHOLD: usize = 5;
+/// How far back the office's denial alerts look.
+pub const ALERT_WINDOW: time::Duration = time::Duration::hours(24);
+
+/// An actor refused again and again: someone probing for data they may not see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DenialAlert {
+    /// Who was refused (named when the store can read their name).
+    pub actor: Party,
+    /// How many refusals within the window.
+    pub denials: usize,
+    /// The first and the last of them.
+    pub first: OffsetDateTime,
+    /// The last of them.
+    pub last: OffsetDateTime,
 }
 
 /// Who an entry names, as the trail shows them.
@@ -209,7 +230,10 @@ impl Store {
                 .collect(),
             None => self.audit.records(&self.db).await?,
         };
-        let found = query.run(&records)?;
+        let mut found = query.run(&records)?;
+        if let Some(outcome) = filter.outcome {
+            found.retain(|logged| logged.entry.event.outcome == outcome);
+        }
         let matched = found.len();
         let names = self.names().await?;
         let mut entries: Vec<TrailEntry> = found
@@ -241,6 +265,106 @@ impl Store {
             .collect();
         self.name_people(&mut entries, officer, now).await?;
         Ok(Trail { entries, matched })
+    }
+
+    /// Records a refused attempt by `actor` to read (`Action::Read`) or change
+    /// (`Action::Update`) data they may not: the entry names no subject — the refusal may have
+    /// hidden whether the thing exists — but the objects the attempt named (`objects`, ids from
+    /// its address), and ends `Denied`.
+    ///
+    /// # Errors
+    /// Database or audit failures.
+    pub async fn record_denial(
+        &self,
+        actor: ActorKey,
+        action: Action,
+        objects: BTreeSet<RecordId>,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let event = Event {
+            actor,
+            action,
+            subject: None,
+            categories: BTreeSet::new(),
+            purpose: None,
+            request: RequestId::from_bytes(uuid::Uuid::now_v7().into_bytes()),
+            records: objects,
+            outcome: Outcome::Denied,
+        };
+        let txn = self.write_txn("record a refused attempt").await?;
+        self.audit.append(&txn, vec![event], now).await?;
+        txn.commit().await.map_err(db("commit a refused attempt"))
+    }
+
+    /// The actors refused at least [`ALERT_THRESHOLD`] times within [`ALERT_WINDOW`] before
+    /// `now`, most refused first, named for `officer` (each name read is audited).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn denial_alerts(
+        &self,
+        officer: PersonId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<DenialAlert>, StoreError> {
+        let records = self.audit.records_without_subject(&self.db).await?;
+        let recent = Query {
+            from: Some(now - ALERT_WINDOW),
+            until: Some(now + time::Duration::SECOND),
+            ..Query::default()
+        }
+        .run(&records)?;
+        let mut by_actor: HashMap<ActorKey, (usize, OffsetDateTime, OffsetDateTime)> =
+            HashMap::new();
+        for logged in recent {
+            if logged.entry.event.outcome != Outcome::Denied {
+                continue;
+            }
+            let at = logged.entry.at;
+            let slot = by_actor
+                .entry(logged.entry.event.actor)
+                .or_insert((0, at, at));
+            slot.0 += 1;
+            slot.1 = slot.1.min(at);
+            slot.2 = slot.2.max(at);
+        }
+        let grouped: Vec<(ActorKey, (usize, OffsetDateTime, OffsetDateTime))> = by_actor
+            .into_iter()
+            .filter(|(_, (count, _, _))| *count >= ALERT_THRESHOLD)
+            .collect();
+        if grouped.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names = self.names().await?;
+        let mut entries: Vec<TrailEntry> = grouped
+            .iter()
+            .map(|(actor, (_, _, last))| TrailEntry {
+                seq: 0,
+                at: *last,
+                actor: names
+                    .actors
+                    .get(actor)
+                    .cloned()
+                    .unwrap_or_else(|| Party::Unknown(short(actor))),
+                action: Action::Read,
+                subject: None,
+                categories: Vec::new(),
+                purpose: None,
+                outcome: "denied",
+            })
+            .collect();
+        self.name_people(&mut entries, officer, now).await?;
+        let mut alerts: Vec<DenialAlert> = grouped
+            .into_iter()
+            .zip(entries)
+            .map(|((_, (denials, first, last)), entry)| DenialAlert {
+                actor: entry.actor,
+                denials,
+                first,
+                last,
+            })
+            .collect();
+        alerts.sort_by(|a, b| b.denials.cmp(&a.denials).then(b.last.cmp(&a.last)));
+        Ok(alerts)
     }
 
     /// Fills in the names of the people `entries` show, auditing each read as `officer`'s.

@@ -147,9 +147,11 @@ impl Store {
             DbBackend::Postgres => Backend::Postgres,
             _ => Backend::Sqlite,
         };
+        let keys = KeyStore::new(keys_db, config.master_key.clone());
+        keys.scrub_once().await?;
         let parts = StoreParts {
             db,
-            keys: KeyStore::new(keys_db, config.master_key.clone()),
+            keys,
             audit: DbAudit::new(
                 &config.audit_mac_key,
                 &config.pseudonym_key,

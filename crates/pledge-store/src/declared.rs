@@ -1073,6 +1073,25 @@ pub const TABLES: &[TableDeclaration] = &[
         ..BASE
     },
     TableDeclaration {
+        table: "scheduled_job",
+        module: "retention",
+        title: "Scheduled jobs",
+        other: &[
+            ID,
+            ("name", T, "which job"),
+            ("due_at", S, "when it runs next"),
+            ("holder", T, "the instance running it now"),
+            ("lease_until", S, "when another instance may take it over"),
+            ("last_started_at", S, "when its last run began"),
+            ("last_finished_at", S, "when its last run ended"),
+            ("last_outcome", T, "ok or failed"),
+            ("last_error", T, "why the last run failed"),
+            ("last_summary", T, "what the last run did"),
+            ("failures", I, "failed runs in a row"),
+        ],
+        ..BASE
+    },
+    TableDeclaration {
         table: "audit_record",
         module: "audit",
         title: "Audit log",

@@ -70,6 +70,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::DisclosureRefused`] when the policy does not allow it (unknown partner, a
     /// category the partner does not receive, a purpose it does not serve, nothing to send);
+    /// [`StoreError::Restricted`] when the person restricted processing for the purpose;
     /// database failures.
     pub async fn record_disclosure(
         &self,
@@ -104,6 +105,8 @@ impl Store {
                 "the partner does not serve this purpose",
             ));
         }
+        // A restriction (GDPR Art. 18) stops every disclosure for the purposes it names.
+        self.check_not_restricted(person, purpose.as_str()).await?;
         let basis = registered
             .basis
             .map_or_else(String::new, |b| b.citation().to_owned());

@@ -38,6 +38,19 @@ pub enum StoreError {
     /// The policy does not allow this disclosure.
     #[error("disclosure refused: {0}")]
     DisclosureRefused(&'static str),
+    /// A scheduled job's run ended after its lease ran out and another instance took the job
+    /// over: this run's outcome was not recorded.
+    #[error("{instance} lost its hold on the scheduled job {job} before it finished")]
+    JobLost {
+        /// The job.
+        job: String,
+        /// The instance that lost it.
+        instance: String,
+    },
+    /// The person restricted processing of their data for this purpose (GDPR Art. 18), so
+    /// it may be stored but not used or sent for it; nothing was done.
+    #[error("processing for {0} is restricted at the person's request: nothing was used or sent")]
+    Restricted(String),
     /// No such hold.
     #[error("legal hold {0} does not exist")]
     HoldNotFound(uuid::Uuid),

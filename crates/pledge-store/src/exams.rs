@@ -371,7 +371,8 @@ impl Store {
     }
 
     /// `staff` enters the result the exam body sent back for `booking`; where the course was
-    /// funded, the result goes to the funder, recorded as a disclosure. Returns the funder it
+    /// funded, the result goes to the funder, recorded as a disclosure — unless the person has
+    /// restricted results sharing, when the result is kept and not sent. Returns the funder it
     /// was shared with, if any.
     ///
     /// # Errors
@@ -439,6 +440,11 @@ impl Store {
         let Some(funder) = self.funder_of(person, course).await? else {
             return Ok(None);
         };
+        // The result is kept (storage is allowed), but not sent while the person has
+        // restricted results sharing (GDPR Art. 18, J38).
+        if self.is_restricted_for(person, RESULTS_PURPOSE).await? {
+            return Ok(None);
+        }
         let purpose =
             PurposeId::new(RESULTS_PURPOSE).map_err(|_| StoreError::Corrupt { what: "purpose" })?;
         let categories = shared_with(policy, &funder, &SENT_TO_FUNDER);

@@ -48,6 +48,7 @@ pub mod policy_versions;
 pub mod privacy;
 pub mod records;
 pub mod requests;
+pub mod schedule;
 pub mod support;
 pub mod surveys;
 pub mod sweep;

@@ -50,6 +50,9 @@ pub fn channel_named(name: &str) -> Option<Channel> {
     Channel::ALL.into_iter().find(|c| channel_name(*c) == name)
 }
 
+/// The purpose a restriction names to stop marketing (every pack calls it `marketing`).
+pub const MARKETING_RESTRICTION: &str = "marketing";
+
 /// The consent ledger's purpose for marketing on `channel`.
 #[must_use]
 pub fn marketing_purpose(channel: Channel) -> String {
@@ -203,7 +206,9 @@ impl Store {
         let facts = SubjectFacts {
             person,
             birth_date: self.open_live(person).await?.date_of_birth,
-            restricted: self.is_restricted(person).await?,
+            restricted: self
+                .is_restricted_for(person, MARKETING_RESTRICTION)
+                .await?,
         };
         let gate = Gate::new(policy);
         Ok(marketing

@@ -29,6 +29,7 @@ mod m20261205_000019_cookie_choices;
 mod m20261205_000020_lesson_videos;
 mod m20261205_000021_breach_notices;
 mod m20261206_000022_policy_notices;
+mod m20261207_000023_scheduled_jobs;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_lesson_videos::Migration),
             Box::new(m20261205_000021_breach_notices::Migration),
             Box::new(m20261206_000022_policy_notices::Migration),
+            Box::new(m20261207_000023_scheduled_jobs::Migration),
         ]
     }
 }

@@ -6,7 +6,9 @@
 //!
 //! - records the announcement (`policy_change`), once per version however many instances
 //!   start;
-//! - tells everyone a change of at least [`ChangeClass::Notice`] affects (the diff's audiences,
+//! - tells everyone a change of at least [`ChangeClass::Notice`] affects — or everyone of any
+//!   change at all, under a policy that promises to announce every change (J43,
+//!   `changes.announce_every_change`) — (the diff's audiences,
 //!   resolved against the store: everyone, the people who consented to a purpose or accepted a
 //!   cookie category, marketing subscribers, the people whose data of a category we hold,
 //!   minors and guardians): a `policy_notice` row each, shown on their next visit, and an email
@@ -181,7 +183,8 @@ impl Store {
         for audience in diff.audience(ChangeClass::Notice) {
             told.extend(self.audience_people(new, &ledger, &audience, now).await?);
         }
-        if reprompt.everyone {
+        // A policy that promises to announce every change (J43) tells everyone of wording too.
+        if reprompt.everyone || new.policy().changes.announce_every_change && !diff.is_empty() {
             told.extend(
                 self.audience_people(new, &ledger, &Audience::Everyone, now)
                     .await?,

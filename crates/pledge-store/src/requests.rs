@@ -2,9 +2,11 @@
 //!
 //! The deadline is the policy's period counted on the calendar from the day the request is
 //! received. A calendar month follows the ICO rule: the corresponding day of the next month, or
-//! its last day when there is none (31 January → 28 or 29 February); a deadline that falls on a
+//! its last day when there is none (31 January → 28 or 29 February). A deadline that falls on a
 //! Saturday, a Sunday or one of the organisation's public holidays ([`Holidays`], given to the
-//! store with [`Store::with_holidays`]) moves to the next working day (judged in the
+//! store with [`Store::with_holidays`]) moves to the working day before, so that no answer is
+//! due later than the policy promises; only a policy that names the statutory rule allowing it
+//! (`jurisdiction.later_deadline_rule`) moves it to the next working day instead (judged in the
 //! timestamp's own offset). An extension (UK GDPR: two further months) counts from the deadline
 //! the person was given, must be decided before it passes, and may be used once.
 
@@ -186,21 +188,51 @@ impl Holidays {
     }
 }
 
-/// `start` plus `period` on the calendar, moved off a weekend to the next Monday.
-pub fn deadline(start: OffsetDateTime, period: Period) -> Option<OffsetDateTime> {
-    deadline_with(start, period, &Holidays::default())
+/// Which way a deadline that falls on a non-working day moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonWorkingDay {
+    /// To the working day before: never later than promised (the default).
+    Earlier,
+    /// To the next working day, where a statutory rule the policy names allows it.
+    Later,
 }
 
-/// `start` plus `period` on the calendar, moved to the next working day when it falls on a
-/// weekend or one of `holidays`.
+impl NonWorkingDay {
+    /// What `policy` allows: later only when it names the rule.
+    pub fn under(policy: &ValidPolicy) -> Self {
+        if policy.policy().jurisdiction.later_deadline_rule.is_some() {
+            Self::Later
+        } else {
+            Self::Earlier
+        }
+    }
+}
+
+/// `start` plus `period` on the calendar, moved off a weekend to the Friday before.
+pub fn deadline(start: OffsetDateTime, period: Period) -> Option<OffsetDateTime> {
+    deadline_with(start, period, &Holidays::default(), NonWorkingDay::Earlier)
+}
+
+/// `start` plus `period` on the calendar, moved to a working day (before or after, as `moves`
+/// says) when it falls on a weekend or one of `holidays`. Moving earlier never goes back to
+/// `start` or before it: a period too short to hold a working day keeps its calendar end.
 pub fn deadline_with(
     start: OffsetDateTime,
     period: Period,
     holidays: &Holidays,
+    moves: NonWorkingDay,
 ) -> Option<OffsetDateTime> {
-    let mut due = period.after(start)?;
+    let end = period.after(start)?;
+    let step = match moves {
+        NonWorkingDay::Earlier => Duration::days(-1),
+        NonWorkingDay::Later => Duration::days(1),
+    };
+    let mut due = end;
     while !holidays.is_working_day(due.date()) {
-        due = due.checked_add(Duration::days(1))?;
+        due = due.checked_add(step)?;
+        if due.date() <= start.date() {
+            return Some(end);
+        }
     }
     Some(due)
 }
@@ -278,8 +310,13 @@ impl Store {
             .right(kind)
             .and_then(|r| r.deadline)
             .ok_or(StoreError::RightNotOffered(kind_name(kind)))?;
-        let due = deadline_with(new.received, period, &self.holidays)
-            .ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let due = deadline_with(
+            new.received,
+            period,
+            &self.holidays,
+            NonWorkingDay::under(policy),
+        )
+        .ok_or(StoreError::Corrupt { what: "deadline" })?;
         let requested_by = match new.requester {
             Requester::Subject => None,
             Requester::Guardian(guardian) => {
@@ -363,8 +400,13 @@ impl Store {
         let extension = policy.right(current.kind).and_then(|r| r.extension).ok_or(
             StoreError::ExtensionNotAllowed("the policy offers no extension for this right"),
         )?;
-        let due = deadline_with(current.due_at, extension, &self.holidays)
-            .ok_or(StoreError::Corrupt { what: "deadline" })?;
+        let due = deadline_with(
+            current.due_at,
+            extension,
+            &self.holidays,
+            NonWorkingDay::under(policy),
+        )
+        .ok_or(StoreError::Corrupt { what: "deadline" })?;
         let address = self.address_of(current.person).await;
         let txn = self.write_txn("start extending a request").await?;
         let changed = subject_request::Entity::update_many()

@@ -540,6 +540,16 @@ async fn apply_chunk(
 }
 
 impl Store {
+    /// The batch size that sweeps fastest on this store's backend without holding up others:
+    /// 50,000 records on SQLite (one writer works alone; fewer, larger transactions), 1,000 on
+    /// PostgreSQL (instances share a sweep's batches and readers are never blocked long).
+    pub fn sweep_batch_size(&self) -> u64 {
+        match self.backend() {
+            crate::Backend::Sqlite => 50_000,
+            crate::Backend::Postgres => 1_000,
+        }
+    }
+
     /// Runs a retention sweep under `policy` at `now`: a dry run reports what is due and why;
     /// otherwise due records are changed batch by batch. `progress` is called after every
     /// batch.
@@ -571,20 +581,43 @@ impl Store {
             counts: BTreeMap::new(),
             due: Vec::new(),
         };
+        let swept = self
+            .sweep_plans(
+                &plans,
+                &engine,
+                options,
+                actor,
+                as_of,
+                run,
+                &mut report,
+                &mut progress,
+            )
+            .await;
+        // The run's own failure matters more than failing to mark it so.
+        let ended = self.end_run(run, swept.is_ok(), now).await;
+        swept?;
+        ended?;
+        Ok(report)
+    }
+
+    /// Every table's batches in turn.
+    #[allow(clippy::too_many_arguments)]
+    async fn sweep_plans(
+        &self,
+        plans: &[Plan],
+        engine: &RetentionEngine,
+        options: &SweepOptions,
+        actor: ActorKey,
+        as_of: OffsetDateTime,
+        run: Uuid,
+        report: &mut SweepReport,
+        progress: &mut impl FnMut(SweepProgress),
+    ) -> Result<(), StoreError> {
         for (done, plan) in plans.iter().enumerate() {
             let mut cursor: Option<Uuid> = None;
             loop {
                 let batch = self
-                    .sweep_batch(
-                        plan,
-                        &engine,
-                        options,
-                        actor,
-                        as_of,
-                        cursor,
-                        run,
-                        &mut report,
-                    )
+                    .sweep_batch(plan, engine, options, actor, as_of, cursor, run, report)
                     .await?;
                 progress(SweepProgress {
                     table: plan.table.table,
@@ -599,8 +632,7 @@ impl Store {
                 }
             }
         }
-        self.finish_run(run, now).await?;
-        Ok(report)
+        Ok(())
     }
 
     async fn start_run(
@@ -638,11 +670,13 @@ impl Store {
         Ok(id)
     }
 
-    async fn finish_run(&self, run: Uuid, now: OffsetDateTime) -> Result<(), StoreError> {
+    /// Marks the run `finished`, or `failed` when a batch failed (the batches before it stay
+    /// done; the next run carries on).
+    async fn end_run(&self, run: Uuid, ok: bool, now: OffsetDateTime) -> Result<(), StoreError> {
         let mut update = Query::update();
         update
             .table("sweep_run")
-            .value("status", "finished")
+            .value("status", if ok { "finished" } else { "failed" })
             .value("finished_at", now)
             .and_where(Expr::col("id").eq(run));
         self.db

@@ -189,8 +189,14 @@ fn one_line(text: &str, max: usize) -> bool {
     !text.trim().is_empty() && text.chars().count() <= max && !text.chars().any(char::is_control)
 }
 
-/// Checks a booking's form, naming every field that is wrong.
-fn check_booking(booking: &NewBooking, today: Date) -> Vec<FieldProblem> {
+/// Checks a booking's form, naming every field that is wrong. A traveller below `rule`'s
+/// minimum age is refused (K43: no data of children under it is knowingly collected), so
+/// nothing about them is kept or sent to the tour operator.
+fn check_booking(
+    booking: &NewBooking,
+    rule: pledge_domain::AgeRule,
+    today: Date,
+) -> Vec<FieldProblem> {
     let mut problems = Vec::new();
     if booking.travellers.is_empty() {
         problems.push(problem(
@@ -215,6 +221,17 @@ fn check_booking(booking: &NewBooking, today: Date) -> Vec<FieldProblem> {
             problems.push(refused(
                 birth_field(index),
                 "A date of birth cannot be in the future.",
+            ));
+        } else if rule.classify(Some(traveller.date_of_birth), today)
+            == pledge_domain::AgeBand::BelowMinimum
+        {
+            problems.push(refused(
+                birth_field(index),
+                format!(
+                    "We do not collect information about children under {}: this traveller \
+                     cannot be booked, and nothing about them was kept.",
+                    rule.minimum_age()
+                ),
             ));
         }
     }
@@ -463,7 +480,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Held, StoreError> {
         Self::tours_enabled(policy)?;
-        let problems = check_booking(booking, now.date());
+        let problems = check_booking(booking, policy.age_rule(), now.date());
         if !problems.is_empty() {
             return Err(StoreError::Refused(problems));
         }
@@ -902,6 +919,12 @@ impl Store {
         let actor = self.audit.actor(staff);
         let mut sent = 0;
         for booking in bookings.iter().filter(|b| b.status == "confirmed") {
+            // A booker who restricted processing for the tour (or for their needs) is left out
+            // of what the operator receives until they lift it (GDPR Art. 18, J38).
+            let restricted = self.restricted_purposes(booking.person).await?;
+            if restricted.contains(service.as_str()) {
+                continue;
+            }
             let disclose = |purpose, categories| crate::disclosures::NewDisclosure {
                 person: booking.person,
                 partner: &partner,
@@ -910,7 +933,7 @@ impl Store {
             };
             self.record_disclosure(disclose(&service, &ordinary), policy, actor, now)
                 .await?;
-            if booking.accessibility.is_some() {
+            if booking.accessibility.is_some() && !restricted.contains(accessible.as_str()) {
                 self.record_disclosure(disclose(&accessible, &needs), policy, actor, now)
                     .await?;
             }
@@ -1003,13 +1026,31 @@ mod tests {
         }
     }
 
+    fn rule() -> pledge_domain::AgeRule {
+        pledge_domain::AgeRule::new(13, 18).unwrap()
+    }
+
     #[test]
     fn a_booking_names_between_one_and_eight_travellers() {
         let today = time::macros::date!(2026 - 12 - 02);
-        assert!(check_booking(&booking(1), today).is_empty());
-        assert!(check_booking(&booking(8), today).is_empty());
-        assert_eq!(check_booking(&booking(0), today).len(), 1);
-        assert_eq!(check_booking(&booking(9), today).len(), 1);
+        assert!(check_booking(&booking(1), rule(), today).is_empty());
+        assert!(check_booking(&booking(8), rule(), today).is_empty());
+        assert_eq!(check_booking(&booking(0), rule(), today).len(), 1);
+        assert_eq!(check_booking(&booking(9), rule(), today).len(), 1);
+    }
+
+    #[test]
+    fn k43_a_traveller_below_the_minimum_age_is_refused_by_field() {
+        let today = time::macros::date!(2026 - 12 - 02);
+        let mut form = booking(2);
+        form.travellers[1].date_of_birth = time::macros::date!(2020 - 05 - 01);
+        let problems = check_booking(&form, rule(), today);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "traveller_2_birth");
+        assert!(problems[0].message.contains("children under 13"));
+        // Thirteen today: old enough.
+        form.travellers[1].date_of_birth = time::macros::date!(2013 - 12 - 02);
+        assert!(check_booking(&form, rule(), today).is_empty());
     }
 
     #[test]
@@ -1021,7 +1062,7 @@ mod tests {
             consented: false,
             consent_text: "I agree".to_owned(),
         });
-        let problems = check_booking(&form, today);
+        let problems = check_booking(&form, rule(), today);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field, "accessibility_consent");
     }

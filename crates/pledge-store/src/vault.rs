@@ -4,8 +4,10 @@
 //! the key store (a separate database), wrapped (AEAD-encrypted) under the master key from
 //! configuration. Personal fields are sealed with the data key, binding each ciphertext to its
 //! table, column and person (as associated data), so a sealed value cannot be moved to another
-//! row or column unnoticed. Shredding a person deletes their wrapped key: every copy of their
-//! sealed fields, in every backup of the main database, is unreadable from then on.
+//! row or column unnoticed. Shredding a person deletes their wrapped key and overwrites the
+//! space it took in the key store's files (SQLite `secure_delete`, PostgreSQL `VACUUM FULL`):
+//! every copy of their sealed fields, in every backup of the main database, is unreadable from
+//! then on.
 //!
 //! Sealing is XChaCha20-Poly1305 (24-byte random nonces, safe to draw at random for any number
 //! of values under one key): HChaCha20 from the `chacha20` crate derives the per-nonce key, and
@@ -22,7 +24,9 @@ use std::fmt;
 use chacha20::R20;
 use pledge_domain::PersonId;
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey};
-use sea_orm::{ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+};
 use time::OffsetDateTime;
 
 use crate::StoreError;
@@ -32,6 +36,8 @@ use crate::error::db;
 const SEAL_VERSION: u8 = 1;
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
+/// The SQLite key store's `user_version` once [`KeyStore::scrub_once`] has rewritten it.
+const SCRUBBED_FORMAT: i64 = 1;
 
 /// The master key that wraps every data key. Comes from configuration; never stored.
 #[derive(Clone)]
@@ -222,15 +228,96 @@ impl KeyStore {
         Ok(Some(DataKey { person, key }))
     }
 
-    /// Destroys the data key of `person`. Idempotent: shredding twice is not an error.
+    /// Destroys the data key of `person` so that no byte of it is left in the key store's
+    /// files: the row is deleted and the space it held is overwritten (see [`KeyStore::scrub`]).
+    /// Idempotent: shredding twice is not an error.
+    ///
+    /// # Errors
+    /// Database failures; the key may then be deleted but its space not yet overwritten, and
+    /// shredding again (or any later shred) finishes the job.
+    pub async fn shred(&self, person: PersonId) -> Result<(), StoreError> {
+        use sea_orm::TransactionTrait as _;
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(db("start destroying a data key"))?;
+        if txn.get_database_backend() == DbBackend::Sqlite {
+            // Inside the transaction, so that it is the connection that deletes: SQLite then
+            // zeroes the deleted cell and any page it frees instead of leaving them as they were.
+            txn.execute_unprepared("PRAGMA secure_delete = ON")
+                .await
+                .map_err(db("ask SQLite to overwrite deleted keys"))?;
+        }
+        subject_key::Entity::delete_by_id(person.as_uuid())
+            .exec(&txn)
+            .await
+            .map_err(db("destroy a data key"))?;
+        txn.commit().await.map_err(db("destroy a data key"))?;
+        self.scrub().await
+    }
+
+    /// Overwrites what deleted keys leave behind in the key store's files.
+    ///
+    /// - SQLite: deleted cells and freed pages were zeroed by `secure_delete` as they were
+    ///   deleted; the rollback journal that held their old pages is removed at commit, and in WAL
+    ///   mode the log is checkpointed and truncated here.
+    /// - PostgreSQL: a deleted row stays in the table's file as a dead tuple until the table is
+    ///   rewritten; `VACUUM FULL` writes the live rows to a new file and truncates the old one.
+    ///   It locks the (small) key table for the moment it takes.
+    ///
+    /// What stays the deployer's duty (WAL archives, key-store backups) is in
+    /// `docs/deploying.md`.
     ///
     /// # Errors
     /// Database failures.
-    pub async fn shred(&self, person: PersonId) -> Result<(), StoreError> {
-        subject_key::Entity::delete_by_id(person.as_uuid())
-            .exec(&self.db)
+    pub async fn scrub(&self) -> Result<(), StoreError> {
+        let statement = match self.db.get_database_backend() {
+            DbBackend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+            _ => "VACUUM FULL subject_key",
+        };
+        self.db
+            .execute_unprepared(statement)
             .await
-            .map_err(db("destroy a data key"))?;
+            .map_err(db("overwrite destroyed data keys"))?;
+        Ok(())
+    }
+
+    /// Makes sure a SQLite key store written by an older version holds no leftovers: turns on
+    /// `secure_delete` for good and rewrites the file once (`VACUUM`), recorded in the file's
+    /// `user_version` so that it happens once. Run when the store opens. (A PostgreSQL key
+    /// store from before is rewritten by the next shred; `docs/deploying.md` says how to do it
+    /// at once.)
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn scrub_once(&self) -> Result<(), StoreError> {
+        if self.db.get_database_backend() != DbBackend::Sqlite {
+            return Ok(());
+        }
+        let version = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA user_version",
+            ))
+            .await
+            .map_err(db("read the key store's format"))?
+            .and_then(|row| row.try_get_by_index::<i64>(0).ok())
+            .unwrap_or_default();
+        if version >= SCRUBBED_FORMAT {
+            return Ok(());
+        }
+        for statement in [
+            "PRAGMA secure_delete = ON",
+            "VACUUM",
+            &format!("PRAGMA user_version = {SCRUBBED_FORMAT}"),
+        ] {
+            self.db
+                .execute_unprepared(statement)
+                .await
+                .map_err(db("rewrite the key store without leftovers"))?;
+        }
         Ok(())
     }
 

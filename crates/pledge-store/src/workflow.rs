@@ -417,23 +417,68 @@ impl Store {
             .map_err(db("commit lifting a restriction"))
     }
 
-    /// True while any restriction of `person` is in force: what the processing gate's
-    /// `SubjectFacts::restricted` takes.
+    /// The purposes (the policy's ids) for which `person` has restricted processing, from
+    /// every restriction in force.
     ///
     /// # Errors
     /// Database failures.
-    pub async fn is_restricted(&self, person: PersonId) -> Result<bool, StoreError> {
+    pub async fn restricted_purposes(
+        &self,
+        person: PersonId,
+    ) -> Result<std::collections::BTreeSet<String>, StoreError> {
         let mut select = Query::select();
         select
-            .column("id")
+            .column("purposes")
             .from("restriction")
             .and_where(Expr::col("person_id").eq(person.as_uuid()))
             .and_where(Expr::col("lifted_at").is_null());
-        Ok(self
+        let rows = self
             .db
-            .query_one(&select)
+            .query_all(&select)
             .await
-            .map_err(db("read restrictions"))?
-            .is_some())
+            .map_err(db("read restrictions"))?;
+        let mut purposes = std::collections::BTreeSet::new();
+        for row in rows {
+            let listed: String = row.try_get_by_index(0).map_err(|_| StoreError::Corrupt {
+                what: "restriction",
+            })?;
+            purposes.extend(
+                listed
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned),
+            );
+        }
+        Ok(purposes)
+    }
+
+    /// True while `person` has restricted processing for `purpose`: what the processing gate's
+    /// `SubjectFacts::restricted` takes for that purpose.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn is_restricted_for(
+        &self,
+        person: PersonId,
+        purpose: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(self.restricted_purposes(person).await?.contains(purpose))
+    }
+
+    /// Refuses with [`StoreError::Restricted`] when `person` has restricted processing for
+    /// `purpose`: every path that uses or sends someone's data for a purpose asks this first.
+    ///
+    /// # Errors
+    /// [`StoreError::Restricted`]; database failures.
+    pub async fn check_not_restricted(
+        &self,
+        person: PersonId,
+        purpose: &str,
+    ) -> Result<(), StoreError> {
+        if self.is_restricted_for(person, purpose).await? {
+            return Err(StoreError::Restricted(purpose.to_owned()));
+        }
+        Ok(())
     }
 }

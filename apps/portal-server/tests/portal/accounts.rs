@@ -715,4 +715,33 @@ async fn w43_staff_must_add_the_required_second_step_before_anything_else() {
         page.body
             .contains("requires a second step for staff accounts")
     );
+    // Server functions too: a script cannot reach the office's data around the gate.
+    let api = portal
+        .get("/api/retention-overview?preview=false", Some(&officer))
+        .await;
+    assert_eq!(api.status, 403, "{}", api.body);
+    assert!(
+        api.body.contains("Set up your second step first"),
+        "{}",
+        api.body
+    );
+    assert!(
+        !api.body.contains("retention"),
+        "nothing of the office leaks"
+    );
+    let as_script = async |cookie: &str| {
+        portal
+            .raw(format!(
+                "GET /api/second-step HTTP/1.0\r\nHost: {}\r\nAccept: application/json\r\n\
+                 Cookie: {cookie}\r\n\r\n",
+                portal.addr
+            ))
+            .await
+    };
+    let set_up = as_script(&officer).await;
+    assert_eq!(
+        set_up.status, 200,
+        "the set-up page's own function stays open"
+    );
+    assert_eq!(as_script(&learner).await.status, 200);
 }

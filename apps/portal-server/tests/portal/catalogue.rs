@@ -70,7 +70,25 @@ async fn a_restart_keeps_the_data_and_adds_no_second_catalogue() {
     let (_, after) = portal_get(&second, "/").await;
     assert_eq!(courses(&before), 6);
     assert_eq!(courses(&after), 6);
-    assert!(dir.0.join("secrets.json").exists() && dir.0.join("portal.db").exists());
+    assert!(dir.0.join("portal.db").exists());
+    assert!(
+        !dir.0.join("secrets.json").exists(),
+        "the master key is not kept beside the data it protects"
+    );
+    let secrets = dir.secrets_file();
+    assert!(secrets.exists(), "{} holds the secrets", secrets.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(&secrets),
+            0o600,
+            "the secrets file is its owner's alone"
+        );
+        assert_eq!(mode(secrets.parent().unwrap()), 0o700);
+    }
 }
 
 async fn portal_get(portal: &crate::support::Portal, path: &str) -> (u16, String) {

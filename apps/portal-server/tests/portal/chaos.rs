@@ -9,7 +9,12 @@
 //!   (no seat taken without its booking, no booking without its seats);
 //! - every paid payment delivered what it bought (a paid booking is confirmed, a paid course
 //!   is an enrolment) — the payment and its effect are one transaction;
-//! - every payment event was applied at most once.
+//! - every payment event was applied at most once;
+//! - the scheduled retention sweep (running every second here, beside the office's) is held
+//!   by at most one instance, whose lease runs out within its 45 seconds.
+//!
+//! At the end of each portal's rounds, the scheduled sweep that the kills interrupted is taken
+//! over and finished by the last instance, with nobody asking.
 //!
 //! Then the portal starts again on the same data and the next round begins; at the end a
 //! round without a kill must complete a booking and its payment. `PLEDGE_CHAOS_KILLS` sets the
@@ -201,13 +206,13 @@ impl Workload {
     }
 }
 
-/// The secrets a SQLite portal generated in its data directory, or the fixed test keys.
+/// The secrets a SQLite portal generated (outside its data directory), or the fixed test keys.
 fn store_config(portal: &Portal) -> StoreConfig {
     let dir = portal.data_dir().expect("a data directory");
     let keys: [[u8; 32]; 4] = match portal.postgres_main() {
         Some(_) => [1u8, 2, 3, 4].map(|byte| [byte; 32]),
         None => {
-            let text = std::fs::read_to_string(dir.join("secrets.json")).unwrap();
+            let text = std::fs::read_to_string(portal.secrets_file().unwrap()).unwrap();
             let json: serde_json::Value = serde_json::from_str(&text).unwrap();
             [
                 "PLEDGE_MASTER_KEY",
@@ -286,7 +291,50 @@ async fn check_invariants(config: &StoreConfig, round: usize) {
         undelivered_courses, 0,
         "round {round}: a paid course has no enrolment"
     );
+    let job = store
+        .scheduled_job(pledge_store::schedule::RETENTION_JOB)
+        .await
+        .unwrap();
+    if let Some((holder, until)) = job.and_then(|job| job.running) {
+        let latest = time::OffsetDateTime::now_utc()
+            + pledge_store::schedule::LEASE
+            + time::Duration::SECOND;
+        assert!(
+            until <= latest,
+            "round {round}: {holder} holds the scheduled sweep until {until}, past its lease"
+        );
+    }
     drop(store);
+}
+
+/// The portal's arguments here: the retention schedule applies itself every second.
+const SCHEDULED: [&str; 2] = ["--sweep-every", "1s"];
+
+/// Waits until the scheduled sweep has finished a run that began after `since` (the last
+/// instance takes the job over once a killed holder's lease has run out).
+async fn scheduled_sweep_finishes(config: &StoreConfig, since: time::OffsetDateTime) {
+    let store = Store::open(config).await.unwrap();
+    let give_up = std::time::Instant::now()
+        + Duration::try_from(pledge_store::schedule::LEASE).unwrap()
+        + Duration::from_secs(30);
+    loop {
+        let job = store
+            .scheduled_job(pledge_store::schedule::RETENTION_JOB)
+            .await
+            .unwrap();
+        let done = job.as_ref().is_some_and(|job| {
+            job.last_outcome.as_deref() == Some("ok")
+                && job.last_started_at.is_some_and(|at| at >= since)
+        });
+        if done {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "the scheduled sweep was not finished after the kills: {job:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Kills per portal: then a fresh one, so that its tours still have seats and its people
@@ -296,7 +344,7 @@ const KILLS_PER_PORTAL: usize = 10;
 /// Runs rounds against a fresh portal until it has been killed `kills` times (then stops it
 /// with a round that must complete); the rounds it took.
 async fn one_portal(backend: Backend, kills: usize, rng: &mut Rng) -> usize {
-    let mut portal = start_on(backend, &[], None);
+    let mut portal = start_on(backend, &SCHEDULED, None);
     let config = store_config(&portal);
     let workload = Workload::new(&portal).await;
     // How long a round takes, learnt from the rounds that finish before their kill.
@@ -323,14 +371,15 @@ async fn one_portal(backend: Backend, kills: usize, rng: &mut Rng) -> usize {
         check_invariants(&config, round).await;
         window_ms = (window_ms * 11 / 10).min(5_000);
         // Sessions live in the store: the same cookies sign the same people in again.
-        portal = portal.restart(&[], None);
+        portal = portal.restart(&SCHEDULED, None);
     }
+    let last_start = time::OffsetDateTime::now_utc() - time::Duration::SECOND;
     // A round without a kill completes, and a payment goes through.
     let addr = portal.addr.clone();
     workload.round(&addr, &mut Rng(7)).await;
     let paid = buy_course(&addr, &workload.learner, "prince2-foundation").await;
     assert!(paid.is_some(), "the portal answers after {killed} kills");
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    scheduled_sweep_finishes(&config, last_start).await;
     portal.kill();
     check_invariants(&config, round + 1).await;
     round

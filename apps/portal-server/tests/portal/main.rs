@@ -9,6 +9,7 @@
     clippy::indexing_slicing
 )] // tests may fail loudly
 
+#[path = "../../src/access.rs"]
 mod access;
 mod accounts;
 mod assessments;

@@ -377,10 +377,66 @@ async fn w42_only_finance_sees_payments_and_refunds_close_the_course() {
     }
 }
 
+/// ASVS V7 (log failed authorisation): a content moderator who opens another person's payment
+/// page is told there is no such page, and the attempt is on the audit record as `denied`,
+/// naming the payment asked for; the office's audit log filters on it, and a moderator refused
+/// again and again raises an alert there. The owner's own reading is no refusal.
+#[tokio::test]
+async fn a_probe_for_someone_elses_payment_is_denied_on_the_record_and_alerts_the_office() {
+    for backend in Backend::BOTH {
+        let portal = start_on(backend, &[], None);
+        let learner = demo_session(&portal, "learner").await;
+        let card_page = checkout(&portal, &learner, "Ada Learner").await;
+        let receipt_page = path_of(
+            &portal,
+            pay(&portal, &card_page, TEST_CARD).await.location(),
+        );
+        let own = portal.get(&receipt_page, Some(&learner)).await;
+        assert_eq!(own.status, 200, "the owner reads their receipt");
+        let officer = demo_session(&portal, "privacy-officer").await;
+        let listed = portal
+            .get("/office/audit?outcome=denied", Some(&officer))
+            .await;
+        assert_eq!(listed.status, 200);
+        assert!(
+            !listed.body.contains("Demo content moderator"),
+            "nothing refused yet"
+        );
+
+        let moderator = demo_session(&portal, "content-moderator").await;
+        for _ in 0..5 {
+            let probe = portal.get(&receipt_page, Some(&moderator)).await;
+            assert_eq!(probe.status, 404, "existence is not revealed");
+            assert!(!probe.body.contains("Ada Learner"));
+        }
+        let listed = portal
+            .get("/office/audit?outcome=denied", Some(&officer))
+            .await;
+        assert_eq!(listed.status, 200);
+        let rows = listed.body.matches("Demo content moderator").count();
+        assert!(rows >= 5, "each refusal is an entry ({rows} found)");
+        assert!(listed.body.contains("denied"));
+        assert!(
+            !listed.body.contains("Demo learner"),
+            "the filter keeps refusals only: the owner's reads are not listed"
+        );
+        assert!(
+            listed.body.contains("Refused again and again"),
+            "five refusals within a day raise the office's alert"
+        );
+        let everything = portal.get("/office/audit", Some(&officer)).await;
+        assert!(everything.body.contains("Refused again and again"));
+        let bad = portal
+            .get("/office/audit?outcome=maybe", Some(&officer))
+            .await;
+        assert!(bad.body.contains("Choose an outcome from the list."));
+    }
+}
+
 /// The sandbox's webhook secret, derived the way the portal derives it from the deployment's
 /// pseudonym key (read from the generated secrets).
 fn webhook_secret(portal: &Portal) -> [u8; 32] {
-    let secrets = std::fs::read_to_string(portal.data_dir().unwrap().join("secrets.json")).unwrap();
+    let secrets = std::fs::read_to_string(portal.secrets_file().unwrap()).unwrap();
     let json: serde_json::Value = serde_json::from_str(&secrets).unwrap();
     let seed = hex::decode(json["PLEDGE_PSEUDONYM_KEY"].as_str().unwrap()).unwrap();
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&seed).unwrap();

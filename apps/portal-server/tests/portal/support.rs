@@ -72,6 +72,11 @@ impl Portal {
         self.disk.as_ref()
     }
 
+    /// The generated secrets of a SQLite portal, outside its data directory.
+    pub fn secrets_file(&self) -> Option<std::path::PathBuf> {
+        self.data_dir().map(secrets_file_of)
+    }
+
     /// The data directory, when the test made one.
     pub fn data_dir(&self) -> Option<&std::path::Path> {
         match &self.disk {
@@ -183,13 +188,32 @@ impl DataDir {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos();
-        Self(std::env::temp_dir().join(format!("pledge-portal-{}-{nanos}", std::process::id())))
+        // Tests start portals at the same moment: a counter keeps their directories apart
+        // even when the clock gives them the same reading.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Self(std::env::temp_dir().join(format!("pledge-portal-{}-{nanos}-{n}", std::process::id())))
     }
+}
+
+impl DataDir {
+    /// Where the portal keeps its generated secrets by default: outside the data directory.
+    pub fn secrets_file(&self) -> std::path::PathBuf {
+        secrets_file_of(&self.0)
+    }
+}
+
+/// The default secrets file of a portal whose data is in `data`.
+pub fn secrets_file_of(data: &std::path::Path) -> std::path::PathBuf {
+    std::path::PathBuf::from(format!("{}.secrets", data.display())).join("secrets.json")
 }
 
 impl Drop for DataDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        if let Some(secrets) = self.secrets_file().parent() {
+            let _ = std::fs::remove_dir_all(secrets);
+        }
     }
 }
 

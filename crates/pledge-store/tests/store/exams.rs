@@ -156,3 +156,104 @@ async fn j07_j40_bookings_and_funded_results_are_disclosed_as_the_registry_says(
     })
     .await;
 }
+
+/// J38: a restriction covers the uses the person restricted, on every path that moves their
+/// data. Restricted for exams, a booking is refused and nothing reaches the exam body; for
+/// results sharing, a result is kept but not sent to the funder; marketing, not restricted,
+/// is unaffected. Once lifted, the same paths move data again.
+#[tokio::test(flavor = "multi_thread")]
+async fn j38_a_restricted_persons_data_does_not_move_until_the_restriction_is_lifted() {
+    use pledge_domain::PurposeId;
+    let jtec = pledge_policy::packs::find("jtec").unwrap().load().unwrap();
+    on_both(async |store, _, _| {
+        for slug in ["itil", "prince2"] {
+            course_with_lessons(&store, slug, 0, 1).await;
+            let course = store.course_by_slug(slug).await.unwrap().unwrap();
+            store
+                .offer_exam(&jtec, course.id, "peoplecert", "Exam")
+                .await
+                .unwrap();
+        }
+        let course = store.course_by_slug("itil").await.unwrap().unwrap();
+        let staff = crate::teaching::instructor_of(&store, &jtec, course.id).await;
+        let person = learner(&store).await;
+        let office = store.audit().service("privacy-office");
+        for slug in ["itil", "prince2"] {
+            store.enrol_free(person, slug, &jtec, now()).await.unwrap();
+        }
+        store
+            .set_funder(&jtec, office, person, "itil", "funders", now())
+            .await
+            .unwrap();
+        let sitting = now() + time::Duration::days(14);
+        let restrict = async |purposes: &[&str]| {
+            let purposes: Vec<PurposeId> = purposes
+                .iter()
+                .map(|p| PurposeId::new(*p).unwrap())
+                .collect();
+            store
+                .restrict_processing(person, &purposes, "I contest my data", &jtec, office, now())
+                .await
+                .unwrap()
+        };
+
+        // Exams restricted: nothing is booked, nothing sent.
+        let exams = restrict(&["exam-delivery"]).await;
+        let refused = store.book_exam(&jtec, person, "itil", sitting, now()).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Restricted(p)) if p == "exam-delivery"),
+            "{refused:?}"
+        );
+        assert!(store.exam_bookings(person).await.unwrap().is_empty());
+        assert!(store.disclosures_for(person).await.unwrap().is_empty());
+        assert!(
+            !store.is_restricted_for(person, "marketing").await.unwrap(),
+            "marketing was not restricted"
+        );
+        store
+            .lift_restriction(exams, person, office, now())
+            .await
+            .unwrap();
+        let booking = store
+            .book_exam(&jtec, person, "itil", sitting, now())
+            .await
+            .unwrap();
+        assert_eq!(store.disclosures_for(person).await.unwrap().len(), 1);
+
+        // Results sharing restricted: the result is kept, the funder is sent nothing.
+        let results = restrict(&["results-sharing"]).await;
+        let shared = store
+            .record_exam_result(&jtec, staff, booking, "Pass", now())
+            .await
+            .unwrap();
+        assert_eq!(shared, None, "not sent while restricted");
+        assert_eq!(
+            store.exam_bookings(person).await.unwrap()[0]
+                .result
+                .as_deref(),
+            Some("Pass")
+        );
+        assert_eq!(store.disclosures_for(person).await.unwrap().len(), 1);
+        store
+            .lift_restriction(results, person, office, now())
+            .await
+            .unwrap();
+        // Lifted: the next result moves again.
+        let second = store
+            .book_exam(&jtec, person, "prince2", sitting, now())
+            .await
+            .unwrap();
+        let prince2 = store.course_by_slug("prince2").await.unwrap().unwrap();
+        let staff2 = crate::teaching::instructor_of(&store, &jtec, prince2.id).await;
+        store
+            .set_funder(&jtec, office, person, "prince2", "funders", now())
+            .await
+            .unwrap();
+        let shared = store
+            .record_exam_result(&jtec, staff2, second, "Pass", now())
+            .await
+            .unwrap();
+        assert_eq!(shared.map(|p| p.to_string()).as_deref(), Some("funders"));
+    })
+    .await;
+}

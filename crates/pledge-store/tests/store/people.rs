@@ -152,6 +152,75 @@ async fn w52_k22_k27_a_backup_taken_before_erasure_is_unreadable_after_it() {
     .await;
 }
 
+/// W52, K22: crypto-shredding leaves nothing to carve. After an erasure no byte sequence of
+/// the erased people's wrapped keys is left in any file of the key store (database, journal,
+/// WAL; on PostgreSQL every file of its database after a checkpoint), while the others' keys
+/// still open.
+#[tokio::test(flavor = "multi_thread")]
+async fn w52_k22_an_erased_key_cannot_be_carved_from_the_key_store_files() {
+    on_both(async |store, _, fresh| {
+        let names: Vec<String> = (0..40).map(|n| format!("Person{n:02}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let people = crate::support::create_people(&store, &names).await;
+        let erased = [people[3], people[17], people[39]];
+        let mut wrapped = Vec::new();
+        for person in erased {
+            let row = store
+                .keys()
+                .connection()
+                .query_one_raw(Statement::from_sql_and_values(
+                    store.keys().connection().get_database_backend(),
+                    match store.keys().connection().get_database_backend() {
+                        sea_orm::DbBackend::Postgres => {
+                            "SELECT wrapped_key FROM subject_key WHERE person_id = $1"
+                        }
+                        _ => "SELECT wrapped_key FROM subject_key WHERE person_id = ?",
+                    },
+                    [person.as_uuid().into()],
+                ))
+                .await
+                .expect("read the wrapped key")
+                .expect("the person has a key");
+            let bytes: Vec<u8> = row.try_get_by_index(0).expect("bytes");
+            assert!(bytes.len() > 32, "a wrapped key is nonce, key and tag");
+            wrapped.push(bytes);
+        }
+        let files = fresh.key_store_files(&store).await;
+        let before: Vec<u8> = files
+            .iter()
+            .flat_map(|file| std::fs::read(file).expect("read a key store file"))
+            .collect();
+        assert!(
+            wrapped.iter().all(|key| contains(&before, key)),
+            "the carver finds the keys before the erasure (else it proves nothing)"
+        );
+        let actor = store.audit().service("test");
+        for person in erased {
+            store
+                .erase_person(person, &crate::support::kexara(), actor, now())
+                .await
+                .expect("erased");
+        }
+        for file in fresh.key_store_files(&store).await {
+            let bytes = std::fs::read(&file).expect("read a key store file");
+            for key in &wrapped {
+                // Any 16 bytes of the 73 would already be a trace worth reporting.
+                for window in key.windows(16) {
+                    assert!(
+                        !contains(&bytes, window),
+                        "a piece of an erased person's wrapped key is still in {}",
+                        file.display()
+                    );
+                }
+            }
+        }
+        for person in [people[0], people[18], people[38]] {
+            assert!(store.keys().get(person).await.expect("key store").is_some());
+        }
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn erasure_is_idempotent_and_audited_once() {
     on_both(async |store, _, _| {

@@ -3,7 +3,7 @@
 
 use pledge_policy::model::{IdentityCheck, RightKind};
 use pledge_policy::packs::load_pack;
-use pledge_store::requests::{Holidays, RequestStatus, deadline, deadline_with};
+use pledge_store::requests::{Holidays, NonWorkingDay, RequestStatus, deadline, deadline_with};
 use pledge_store::{NewPerson, StoreError};
 use time::macros::datetime;
 
@@ -18,7 +18,7 @@ fn someone() -> NewPerson {
 }
 
 #[test]
-fn calendar_months_follow_the_ico_rule_and_weekends_move_to_monday() {
+fn calendar_months_follow_the_ico_rule_and_weekends_move_to_the_friday_before() {
     let month = "1 month".parse().unwrap();
     assert_eq!(
         deadline(datetime!(2025-01-31 9:00 UTC), month),
@@ -28,10 +28,11 @@ fn calendar_months_follow_the_ico_rule_and_weekends_move_to_monday() {
         deadline(datetime!(2024-01-31 9:00 UTC), month),
         Some(datetime!(2024-02-29 9:00 UTC))
     );
-    // 2025-03-01 is a Saturday: the answer is due on Monday 3 March.
+    // 2025-03-01 is a Saturday: the answer is due on Friday 28 February, never later than the
+    // month promised.
     assert_eq!(
         deadline(datetime!(2025-02-01 9:00 UTC), month),
-        Some(datetime!(2025-03-03 9:00 UTC))
+        Some(datetime!(2025-02-28 9:00 UTC))
     );
     let thirty = "30 days".parse().unwrap();
     assert_eq!(
@@ -41,18 +42,38 @@ fn calendar_months_follow_the_ico_rule_and_weekends_move_to_monday() {
 }
 
 #[test]
-fn public_holidays_move_a_deadline_to_the_next_working_day() {
+fn k22_public_holidays_move_a_deadline_earlier_unless_a_named_rule_allows_later() {
     let holidays = Holidays::parse("2025-12-25, 2025-12-26\n2026-01-01").unwrap();
     let thirty = "30 days".parse().unwrap();
-    // Due on Christmas Day; Boxing Day is a holiday too, then a weekend: Monday 29 December.
+    let received = datetime!(2025-11-25 9:00 UTC);
+    // Due on Christmas Day: Wednesday 24 December, the last working day within 30 days.
     assert_eq!(
-        deadline_with(datetime!(2025-11-25 9:00 UTC), thirty, &holidays),
+        deadline_with(received, thirty, &holidays, NonWorkingDay::Earlier),
+        Some(datetime!(2025-12-24 9:00 UTC))
+    );
+    // Where the pack names the statutory rule: Boxing Day is a holiday too, then a weekend,
+    // so Monday 29 December.
+    assert_eq!(
+        deadline_with(received, thirty, &holidays, NonWorkingDay::Later),
         Some(datetime!(2025-12-29 9:00 UTC))
     );
     assert_eq!(
-        deadline(datetime!(2025-11-25 9:00 UTC), thirty),
+        deadline(received, thirty),
         Some(datetime!(2025-12-25 9:00 UTC)),
         "without holidays only weekends move"
+    );
+    // A period with no working day in it keeps its calendar end rather than going back to
+    // the day it started.
+    let weekend = Holidays::default();
+    let one_day = "1 day".parse().unwrap();
+    assert_eq!(
+        deadline_with(
+            datetime!(2025-11-28 9:00 UTC),
+            one_day,
+            &weekend,
+            NonWorkingDay::Earlier
+        ),
+        Some(datetime!(2025-11-29 9:00 UTC))
     );
     let refused = Holidays::parse("2025-12-25, 25/12/2025");
     assert!(
@@ -61,10 +82,13 @@ fn public_holidays_move_a_deadline_to_the_next_working_day() {
     );
 }
 
-/// K20: the organisation's holidays configured on the store move the deadline it gives.
+/// K20, K22: the organisation's holidays configured on the store move the deadline it gives:
+/// under Kexara (no rule allowing later) to the working day before, so never past the 30 days
+/// promised; under JTEC, whose pack names the ICO's rule, to the next working day.
 #[tokio::test(flavor = "multi_thread")]
-async fn k20_a_deadline_on_a_configured_holiday_moves_to_the_next_working_day() {
+async fn k20_k22_a_deadline_on_a_configured_holiday_moves_earlier_unless_the_pack_names_a_rule() {
     let kexara = load_pack("kexara").unwrap();
+    let jtec = load_pack("jtec").unwrap();
     on_both(async |store, _, _| {
         let store = store.with_holidays(Holidays::parse("2025-12-25 2025-12-26").unwrap());
         let actor = store.audit().service("privacy-office");
@@ -74,6 +98,17 @@ async fn k20_a_deadline_on_a_configured_holiday_moves_to_the_next_working_day() 
                 person,
                 RightKind::Access,
                 &kexara,
+                datetime!(2025-11-25 9:00 UTC),
+                actor,
+            )
+            .await
+            .unwrap();
+        assert_eq!(request.due_at, datetime!(2025-12-24 9:00 UTC));
+        let request = store
+            .open_request(
+                person,
+                RightKind::Access,
+                &jtec,
                 datetime!(2025-11-25 9:00 UTC),
                 actor,
             )

@@ -91,6 +91,46 @@ impl Fresh {
         }
     }
 
+    /// Every file the key store lives in, as a carver with access to the disk would read them:
+    /// on SQLite the database with its journal and WAL (those that exist); on PostgreSQL every
+    /// file of the key store's database directory, after a checkpoint has written out what the
+    /// server held in memory.
+    pub async fn key_store_files(&self, store: &Store) -> Vec<PathBuf> {
+        match self {
+            Fresh::Sqlite { dir } => ["keys.db", "keys.db-journal", "keys.db-wal"]
+                .iter()
+                .map(|name| dir.join(name))
+                .filter(|path| path.exists())
+                .collect(),
+            Fresh::Postgres { .. } => {
+                let keys = store.keys().connection();
+                keys.execute_unprepared("CHECKPOINT")
+                    .await
+                    .expect("checkpoint");
+                let text = |sql: &'static str| async move {
+                    keys.query_one_raw(sea_orm::Statement::from_string(
+                        sea_orm::DbBackend::Postgres,
+                        sql,
+                    ))
+                    .await
+                    .expect("ask the server")
+                    .expect("one row")
+                    .try_get_by_index::<String>(0)
+                    .expect("text")
+                };
+                let data = text("SELECT current_setting('data_directory')").await;
+                let oid =
+                    text("SELECT oid::text FROM pg_database WHERE datname = current_database()")
+                        .await;
+                let dir = PathBuf::from(data).join("base").join(oid);
+                std::fs::read_dir(&dir)
+                    .unwrap_or_else(|err| panic!("reading {}: {err}", dir.display()))
+                    .map(|entry| entry.expect("directory entry").path())
+                    .collect()
+            }
+        }
+    }
+
     /// The SQLite main database file, for backup tests.
     pub fn sqlite_main(&self) -> Option<PathBuf> {
         match self {

@@ -335,3 +335,225 @@ async fn two_concurrent_sweeps_handle_every_record_exactly_once() {
     })
     .await;
 }
+
+/// Ines with Kexara's records of every age (see [`kexara_records`]).
+async fn ines_with_records(store: &Store, policy: &ValidPolicy) {
+    let service = store.audit().service("seed");
+    let ines = store
+        .create_person(&someone("ines"), service, now())
+        .await
+        .unwrap();
+    kexara_records(store, policy, ines).await;
+}
+
+/// Registers the retention job at `now()` (an instance's first look); returns when its first
+/// run is due, one cadence later.
+async fn registered(store: &Store, policy: &ValidPolicy, every: Duration) -> OffsetDateTime {
+    store
+        .run_retention_job(policy, "instance-a", every, now())
+        .await
+        .unwrap();
+    now() + every
+}
+
+/// W45, K37, K43: retention runs by itself. With the clock moved by hand and nobody asking,
+/// the scheduled job erases a child found below the minimum age and deletes what is due; it
+/// is not run again before its cadence, and runs again once the clock passes it, taking the
+/// records that fell due meanwhile. Every run is in the sweep history and on the job's row.
+#[tokio::test(flavor = "multi_thread")]
+async fn w45_k37_k43_the_scheduled_job_deletes_what_is_due_with_nobody_asking() {
+    use pledge_store::schedule::{Claim, RETENTION_JOB, RetentionRun};
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        ines_with_records(&store, &policy).await;
+        let service = store.audit().service("seed");
+        let child = store
+            .create_person(
+                &NewPerson {
+                    display_name: "Young".into(),
+                    email: "young@example.org".into(),
+                    date_of_birth: Some(time::macros::date!(2020 - 03 - 01)),
+                },
+                service,
+                now(),
+            )
+            .await
+            .unwrap();
+        let day = Duration::days(1);
+        let registered = store
+            .run_retention_job(&policy, "instance-a", day, now())
+            .await
+            .unwrap();
+        assert_eq!(
+            registered,
+            RetentionRun::Skipped(Claim::NotDue { next: now() + day }),
+            "the first run comes one cadence after the first start"
+        );
+        let first = store
+            .run_retention_job(&policy, "instance-a", day, now() + day)
+            .await
+            .unwrap();
+        let RetentionRun::Done {
+            acted,
+            underage_erased,
+            ..
+        } = first
+        else {
+            panic!("the first run is due a day later: {first:?}");
+        };
+        assert_eq!(underage_erased, 1);
+        assert!(acted >= 2, "the old ticket and the old payment: {acted}");
+        assert!(
+            store.keys().get(child).await.unwrap().is_none(),
+            "child erased"
+        );
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM ticket").await, 1);
+
+        let soon = store
+            .run_retention_job(&policy, "instance-b", day, now() + day + Duration::hours(3))
+            .await
+            .unwrap();
+        assert_eq!(
+            soon,
+            RetentionRun::Skipped(Claim::NotDue {
+                next: now() + day + day
+            }),
+            "not again before its cadence"
+        );
+        let job = store.scheduled_job(RETENTION_JOB).await.unwrap().unwrap();
+        assert_eq!(job.last_outcome.as_deref(), Some("ok"));
+        assert!(job.running.is_none());
+        assert!(
+            job.last_summary
+                .unwrap()
+                .contains("1 people below the minimum age")
+        );
+
+        // Three years on, the recent ticket has fallen due too.
+        let later = now() + Duration::days(3 * 366);
+        let again = store
+            .run_retention_job(&policy, "instance-b", day, later)
+            .await
+            .unwrap();
+        assert!(matches!(again, RetentionRun::Done { .. }), "{again:?}");
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM ticket").await, 0);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM sweep_run WHERE status = 'finished' AND dry_run = false"
+            )
+            .await,
+            2
+        );
+    })
+    .await;
+}
+
+/// Two instances asking at the same moment: exactly one runs the sweep, the other is told who
+/// holds it; a holder that dies is replaced once its lease runs out.
+#[tokio::test(flavor = "multi_thread")]
+async fn w45_two_instances_never_run_the_same_scheduled_sweep() {
+    use pledge_store::schedule::{Claim, LEASE, RETENTION_JOB, RetentionRun};
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        ines_with_records(&store, &policy).await;
+        let day = Duration::days(1);
+        let due = registered(&store, &policy, day).await;
+        let (a, b) = tokio::join!(
+            store.run_retention_job(&policy, "instance-a", day, due),
+            store.run_retention_job(&policy, "instance-b", day, due),
+        );
+        let outcomes = [a.unwrap(), b.unwrap()];
+        let ran = outcomes
+            .iter()
+            .filter(|o| matches!(o, RetentionRun::Done { .. }))
+            .count();
+        assert_eq!(ran, 1, "{outcomes:?}");
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM sweep_run WHERE dry_run = false").await,
+            1
+        );
+
+        // An instance that claims the job and dies: nobody else runs it until the lease ends.
+        let next = due + day;
+        let Claim::Claimed(_) = store
+            .claim_job(RETENTION_JOB, "dies", next, next)
+            .await
+            .unwrap()
+        else {
+            panic!("due after a day");
+        };
+        let blocked = store
+            .run_retention_job(&policy, "instance-b", day, next + Duration::seconds(10))
+            .await
+            .unwrap();
+        assert!(
+            matches!(&blocked, RetentionRun::Skipped(Claim::Held { holder, .. }) if holder == "dies"),
+            "{blocked:?}"
+        );
+        let taken_over = store
+            .run_retention_job(&policy, "instance-b", day, next + LEASE)
+            .await
+            .unwrap();
+        assert!(matches!(taken_over, RetentionRun::Done { .. }), "{taken_over:?}");
+    })
+    .await;
+}
+
+/// A run that fails is recorded as failed — on the job, with its error, and in the sweep
+/// history — and is tried again after the retry delay, not a day later.
+#[tokio::test(flavor = "multi_thread")]
+async fn w45_a_failed_scheduled_sweep_is_recorded_and_retried() {
+    use pledge_store::schedule::{RETENTION_JOB, RETRY_AFTER, RetentionRun};
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        ines_with_records(&store, &policy).await;
+        // A table the sweep must read is gone: every run fails until it is back.
+        let backend = store.connection().get_database_backend();
+        store
+            .connection()
+            .execute_raw(Statement::from_string(
+                backend,
+                "ALTER TABLE ticket RENAME TO ticket_away",
+            ))
+            .await
+            .unwrap();
+        let day = Duration::days(1);
+        let due = registered(&store, &policy, day).await;
+        let failed = store
+            .run_retention_job(&policy, "instance-a", day, due)
+            .await
+            .unwrap();
+        assert!(matches!(failed, RetentionRun::Failed { .. }), "{failed:?}");
+        let job = store.scheduled_job(RETENTION_JOB).await.unwrap().unwrap();
+        assert_eq!(job.last_outcome.as_deref(), Some("failed"));
+        assert_eq!(job.failures, 1);
+        assert!(job.last_error.is_some_and(|e| !e.is_empty()));
+        assert_eq!(job.due_at, due + RETRY_AFTER);
+        assert!(job.running.is_none(), "the failed run let go of the job");
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COUNT(*) FROM sweep_run WHERE status = 'failed'"
+            )
+            .await,
+            1
+        );
+        store
+            .connection()
+            .execute_raw(Statement::from_string(
+                backend,
+                "ALTER TABLE ticket_away RENAME TO ticket",
+            ))
+            .await
+            .unwrap();
+        let retried = store
+            .run_retention_job(&policy, "instance-a", day, due + RETRY_AFTER)
+            .await
+            .unwrap();
+        assert!(matches!(retried, RetentionRun::Done { .. }), "{retried:?}");
+        let job = store.scheduled_job(RETENTION_JOB).await.unwrap().unwrap();
+        assert_eq!((job.last_outcome.as_deref(), job.failures), (Some("ok"), 0));
+    })
+    .await;
+}

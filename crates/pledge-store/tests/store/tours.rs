@@ -88,47 +88,65 @@ async fn concurrent_bookings_never_oversell_a_departure() {
     .await;
 }
 
+/// Pays for `held` through the processor: the payment started, then its notification applied
+/// with `outcome`.
+async fn pay(
+    store: &Store,
+    policy: &pledge_policy::ValidPolicy,
+    person: pledge_domain::PersonId,
+    held: pledge_store::tours::Held,
+    reference: &str,
+    outcome: PaymentOutcome,
+) {
+    store
+        .start_payment(
+            policy,
+            &NewPayment {
+                id: Uuid::now_v7(),
+                person,
+                purchase: Purchase::TourBooking(held.booking),
+                amount_cents: held.amount_cents,
+                currency: "CAD".to_owned(),
+                processor: "sandbox".to_owned(),
+                processor_ref: reference.to_owned(),
+                billing_name: "Ada".to_owned(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let event = PaymentEvent {
+        processor: "sandbox".to_owned(),
+        event_id: format!("evt_{reference}"),
+        processor_ref: reference.to_owned(),
+        outcome,
+    };
+    store
+        .apply_payment_event(policy, &event, now())
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failed_payment_frees_the_seats_and_a_paid_one_confirms_the_booking() {
     let policy = kexara();
     on_both(async |store, _, _| {
         let departure = departure(&store, 4).await;
         let person = learner(&store).await;
-        let pay = async |held: pledge_store::tours::Held, reference: &str, outcome| {
-            store
-                .start_payment(
-                    &policy,
-                    &NewPayment {
-                        id: Uuid::now_v7(),
-                        person,
-                        purchase: Purchase::TourBooking(held.booking),
-                        amount_cents: held.amount_cents,
-                        currency: "CAD".to_owned(),
-                        processor: "sandbox".to_owned(),
-                        processor_ref: reference.to_owned(),
-                        billing_name: "Ada".to_owned(),
-                    },
-                    now(),
-                )
-                .await
-                .unwrap();
-            let event = PaymentEvent {
-                processor: "sandbox".to_owned(),
-                event_id: format!("evt_{reference}"),
-                processor_ref: reference.to_owned(),
-                outcome,
-            };
-            store
-                .apply_payment_event(&policy, &event, now())
-                .await
-                .unwrap();
-        };
         let held = store
             .book_tour(&policy, &booking(person, departure, 3), now())
             .await
             .unwrap();
         assert_eq!(held.amount_cents, 360_000, "three seats");
-        pay(held, "cs_fail", PaymentOutcome::Failed).await;
+        pay(
+            &store,
+            &policy,
+            person,
+            held,
+            "cs_fail",
+            PaymentOutcome::Failed,
+        )
+        .await;
         assert_eq!(
             count(&store, "SELECT SUM(seats_taken) FROM departure").await,
             0
@@ -137,7 +155,7 @@ async fn a_failed_payment_frees_the_seats_and_a_paid_one_confirms_the_booking() 
             .book_tour(&policy, &booking(person, departure, 4), now())
             .await
             .unwrap();
-        pay(held, "cs_ok", PaymentOutcome::Paid).await;
+        pay(&store, &policy, person, held, "cs_ok", PaymentOutcome::Paid).await;
         let mine = store.bookings_of(&policy, person, now()).await.unwrap();
         let statuses: Vec<&str> = mine.iter().map(|b| b.status.as_str()).collect();
         assert_eq!(statuses, ["confirmed", "cancelled"]);
@@ -219,6 +237,111 @@ async fn k05_accessibility_needs_need_explicit_consent_and_only_the_manifest_sho
                 .await,
             Err(StoreError::ModuleDisabled("tours"))
         ));
+    })
+    .await;
+}
+
+/// K43: a booking naming a traveller below the policy's minimum age (13 under Kexara) is
+/// refused on that traveller's date of birth, and nothing of it is kept: no booking, no
+/// travellers, no seats, no audit entry naming them.
+#[tokio::test(flavor = "multi_thread")]
+async fn k43_a_child_below_the_minimum_age_cannot_be_booked_and_nothing_is_kept() {
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        let departure = departure(&store, 4).await;
+        let person = learner(&store).await;
+        let audit_before = count(&store, "SELECT COUNT(*) FROM audit_record").await;
+        let mut form = booking(person, departure, 2);
+        form.travellers[1] = Traveller {
+            full_name: "Small Child".to_owned(),
+            date_of_birth: time::macros::date!(2020 - 06 - 01),
+        };
+        let Err(StoreError::Refused(problems)) = store.book_tour(&policy, &form, now()).await
+        else {
+            panic!("a child under 13 is refused");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, "traveller_2_birth");
+        assert!(
+            problems[0].message.contains("under 13"),
+            "{}",
+            problems[0].message
+        );
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM tour_booking").await, 0);
+        assert_eq!(count(&store, "SELECT COUNT(*) FROM traveller").await, 0);
+        assert_eq!(
+            count(
+                &store,
+                "SELECT COALESCE(SUM(seats_taken), 0) FROM departure"
+            )
+            .await,
+            0
+        );
+        assert_eq!(
+            count(&store, "SELECT COUNT(*) FROM audit_record").await,
+            audit_before
+        );
+    })
+    .await;
+}
+
+/// J38 (restriction, under Kexara's store): a booker who restricted processing for the tour's
+/// service is left out of what the tour operator is sent, and is in it again once lifted.
+#[tokio::test(flavor = "multi_thread")]
+async fn j38_a_restricted_booker_is_left_out_of_the_manifest_until_lifted() {
+    let policy = kexara();
+    on_both(async |store, _, _| {
+        let departure = departure(&store, 4).await;
+        let coordinator = learner(&store).await;
+        let office = store.audit().service("privacy-office");
+        let mut bookers = Vec::new();
+        for n in 0..2 {
+            let person = learner(&store).await;
+            let held = store
+                .book_tour(&policy, &booking(person, departure, 1), now())
+                .await
+                .unwrap();
+            let reference = format!("cs_{n}_{person}");
+            pay(
+                &store,
+                &policy,
+                person,
+                held,
+                &reference,
+                PaymentOutcome::Paid,
+            )
+            .await;
+            bookers.push(person);
+        }
+        let restricted = bookers[0];
+        let restriction = store
+            .restrict_processing(
+                restricted,
+                &[pledge_domain::PurposeId::new("service-delivery").unwrap()],
+                "I dispute my booking",
+                &policy,
+                office,
+                now(),
+            )
+            .await
+            .unwrap();
+        let sent = store
+            .send_manifest(&policy, departure, coordinator, now())
+            .await
+            .unwrap();
+        assert_eq!(sent, 1, "only the unrestricted booker");
+        assert!(store.disclosures_for(restricted).await.unwrap().is_empty());
+        assert_eq!(store.disclosures_for(bookers[1]).await.unwrap().len(), 1);
+        store
+            .lift_restriction(restriction, restricted, office, now())
+            .await
+            .unwrap();
+        let sent = store
+            .send_manifest(&policy, departure, coordinator, now())
+            .await
+            .unwrap();
+        assert_eq!(sent, 2);
+        assert_eq!(store.disclosures_for(restricted).await.unwrap().len(), 1);
     })
     .await;
 }

@@ -276,7 +276,10 @@ async fn j38_a_restriction_stops_processing_at_the_gate_until_lifted() {
         let facts = async |store: &Store| SubjectFacts {
             person: who,
             birth_date: None,
-            restricted: store.is_restricted(who).await.unwrap(),
+            restricted: store
+                .is_restricted_for(who, "course-delivery")
+                .await
+                .unwrap(),
         };
         assert!(matches!(
             gate.may_process_indexed(&ledger, &facts(&store).await, delivery, now()),
@@ -296,6 +299,10 @@ async fn j38_a_restriction_stops_processing_at_the_gate_until_lifted() {
         assert_eq!(
             gate.may_process_indexed(&ledger, &facts(&store).await, delivery, now()),
             Verdict::Denied(DenyReason::Restricted)
+        );
+        assert!(
+            !store.is_restricted_for(who, "marketing").await.unwrap(),
+            "a restriction covers the purposes it names, not the rest"
         );
         store
             .lift_restriction(restriction, who, office, now())

@@ -1,10 +1,11 @@
 //! Who may open each page and call each server function of the portal: one row per page
 //! route and per server function, with an address that reaches it. The authorisation tests
-//! (`denials.rs`) ask for every row as every demo person and as nobody; the server's own unit
-//! tests check these rows against the routes and server functions the binary has, so that a
-//! new page or server function without a row here fails the tests. The rules themselves are
-//! enforced inside each page's server function and each form handler (`portal-app`,
-//! `portal-server`); this table only states them.
+//! (`tests/portal/denials.rs`) ask for every row as every demo person and as nobody; the
+//! server's own unit tests check these rows against the routes and server functions the binary
+//! has, so that a new page or server function without a row here fails the tests. The rules
+//! themselves are enforced inside each page's server function and each form handler
+//! (`portal-app`, `portal-server`); this table states them, and the server reads it to know
+//! which refusals to put on the audit record ([`caller_of`]).
 
 /// Who a page or server function answers with data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +131,7 @@ pub const SERVER_FUNCTIONS: &[Row] = &[
     ),
     row(
         "/api/audit-trail",
-        "person=&actor=&action=&category=&from=&until=&verify=true",
+        "person=&actor=&action=&category=&from=&until=&outcome=&verify=true",
         Caller::Role("privacy-officer"),
     ),
     row("/api/record-of-processing", "", OFFICE_AND_ADMIN),
@@ -647,3 +648,62 @@ pub const HANDLERS: &[Handler] = &[
     form("/signin", "/signin", Caller::Anyone),
     form("/signout", "/signout", Caller::Anyone),
 ];
+
+/// Who the route `path` answers for a `method` request: the row of a server function (any
+/// method), a handler of the server (same method) or a page (`GET`), with `{name}` in a row
+/// matching any one segment. `None` for an address the portal does not have.
+pub fn caller_of(method: &str, path: &str) -> Option<Caller> {
+    if let Some(row) = SERVER_FUNCTIONS.iter().find(|row| row.path == path) {
+        return Some(row.caller);
+    }
+    if let Some(handler) = HANDLERS
+        .iter()
+        .find(|handler| handler.method == method && route_matches(handler.path, path))
+    {
+        return Some(handler.caller);
+    }
+    if method != "GET" {
+        return None;
+    }
+    PAGES
+        .iter()
+        .find(|row| route_matches(row.path, path))
+        .map(|row| row.caller)
+}
+
+/// Whether `path` is an address of `route` (axum's spelling: `{name}` for one segment).
+fn route_matches(route: &str, path: &str) -> bool {
+    let mut wanted = route.split('/');
+    let mut given = path.split('/');
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(want), Some(got)) => {
+                let parameter = want.starts_with('{') && want.ends_with('}');
+                if !(want == got || parameter && !got.is_empty()) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod route_tests {
+    use super::{Caller, caller_of, route_matches};
+
+    #[test]
+    fn addresses_find_their_rows() {
+        assert!(route_matches("/payments/{id}", "/payments/0199"));
+        assert!(!route_matches("/payments/{id}", "/payments/"));
+        assert!(!route_matches("/payments/{id}", "/payments/1/receipt"));
+        assert!(route_matches("/", "/"));
+        assert_eq!(caller_of("GET", "/nowhere/at/all"), None);
+        assert_eq!(caller_of("GET", "/api/whoami"), Some(Caller::Anyone));
+        assert_eq!(
+            caller_of("GET", "/payments/00000000-0000-7000-8000-000000000000"),
+            Some(Caller::Owner)
+        );
+    }
+}
