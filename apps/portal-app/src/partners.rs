@@ -2,8 +2,9 @@
 //! names with what it receives, why, on what basis, where, what it keeps itself and for how
 //! long, and where requests about a person go; how much was sent to each; the dated
 //! reminders of what partners must let go of (J08, J10), soonest first, the passed ones
-//! called out; and the requests forwarded to partners through their own channels, with
-//! whether each was sent.
+//! called out; and the requests forwarded to partners through their own channels, each with
+//! when it was sent, the date the partner must act by and whether it confirmed — an
+//! unconfirmed one past its date called out, and a button to record the partner's confirmation.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -58,8 +59,29 @@ pub struct RegistryView {
     pub partners: Vec<PartnerRow>,
     /// The reminders, soonest first.
     pub reminders: Vec<ReminderRow>,
-    /// The forwarded requests: (partner, what, queued, sent or waiting).
-    pub forwarded: Vec<(String, String, String, String)>,
+    /// The forwarded requests, newest first.
+    pub forwarded: Vec<ForwardedRow>,
+}
+
+/// A request forwarded to a partner, as the office tracks it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardedRow {
+    /// The message's id (the partner quotes it when it confirms).
+    pub id: String,
+    /// The partner's name.
+    pub partner: String,
+    /// `an erasure` or `a correction`.
+    pub what: String,
+    /// When it was queued.
+    pub queued: String,
+    /// When it was sent, or `waiting`.
+    pub sent: String,
+    /// The date the partner must act by.
+    pub act_by: String,
+    /// When the partner confirmed, if it did.
+    pub confirmed: Option<String>,
+    /// Past its date and not confirmed.
+    pub overdue: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -182,21 +204,24 @@ mod server_fns {
             .collect();
         let forwarded = state
             .store
-            .forwarded_requests()
+            .forwarded_notices()
             .await?
             .into_iter()
-            .map(|f| {
-                (
-                    name(&f.partner),
-                    match f.kind.as_str() {
-                        "erasure-forward" => "an erasure",
-                        _ => "a correction",
-                    }
-                    .to_owned(),
-                    crate::state::minute(f.queued_at),
-                    f.sent_at
-                        .map_or_else(|| "waiting".to_owned(), crate::state::minute),
-                )
+            .map(|f| ForwardedRow {
+                id: f.id.to_string(),
+                partner: name(&f.partner),
+                what: match f.kind.as_str() {
+                    "erasure-forward" => "an erasure",
+                    _ => "a correction",
+                }
+                .to_owned(),
+                queued: crate::state::minute(f.queued_at),
+                sent: f
+                    .sent_at
+                    .map_or_else(|| "waiting".to_owned(), crate::state::minute),
+                act_by: f.act_by.map(crate::state::minute).unwrap_or_default(),
+                confirmed: f.confirmed_at.map(crate::state::minute),
+                overdue: f.is_overdue(now),
             })
             .collect();
         Ok(RegistryView {
@@ -281,16 +306,34 @@ fn reminders_table(reminders: Vec<ReminderRow>) -> AnyView {
     .into_any()
 }
 
-fn forwarded_table(forwarded: Vec<(String, String, String, String)>) -> AnyView {
+fn forwarded_table(forwarded: Vec<ForwardedRow>) -> AnyView {
     if forwarded.is_empty() {
         return view! { <p>"No request has been forwarded to a partner."</p> }.into_any();
     }
+    let overdue = forwarded.iter().filter(|f| f.overdue).count();
+    let alert = (overdue > 0).then(|| view! {
+        <p class="alert" role="alert">{format!("{overdue} forwarded request(s) are past their date without the partner's confirmation: remind the partner.")}</p>
+    });
     view! {
+        {alert}
         <table class="forwarded">
-            <thead><tr><th>"Partner"</th><th>"Request"</th><th>"Queued"</th><th>"Sent"</th></tr></thead>
+            <thead><tr><th>"Partner"</th><th>"Request"</th><th>"Queued"</th><th>"Sent"</th><th>"Act by"</th><th>"Partner confirmed"</th></tr></thead>
             <tbody>
-                {forwarded.into_iter().map(|(partner, what, queued, sent)| view! {
-                    <tr><td>{partner}</td><td>{what}</td><td>{queued}</td><td>{sent}</td></tr>
+                {forwarded.into_iter().map(|f| {
+                    let confirm = match f.confirmed {
+                        Some(at) => view! { {at} }.into_any(),
+                        None => view! {
+                            <form method="post" action=format!("/office/partners/forwarded/{}/confirm", f.id) class="inline-form">
+                                <button type="submit">"Record the partner's confirmation"</button>
+                            </form>
+                        }.into_any(),
+                    };
+                    view! {
+                        <tr class:late=f.overdue>
+                            <td>{f.partner}</td><td>{f.what}<br/><span class="hint">{f.id}</span></td><td>{f.queued}</td><td>{f.sent}</td>
+                            <td>{f.act_by}{f.overdue.then_some(" (overdue)")}</td><td>{confirm}</td>
+                        </tr>
+                    }
                 }).collect_view()}
             </tbody>
         </table>

@@ -108,6 +108,12 @@ pub async fn own_email(
     Ok(me.email)
 }
 
+/// The day of `at` in words, in UTC, as a date to act by is written: `6 January 2027`.
+pub fn day(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{} {} {}", at.day(), at.month(), at.year())
+}
+
 /// `at` to the minute, as pages and email show times: `2026-12-02 14:05 UTC`.
 pub fn minute(at: time::OffsetDateTime) -> String {
     format!(

@@ -619,6 +619,11 @@ pub const HANDLERS: &[Handler] = &[
         Caller::RoleObject("privacy-officer"),
     ),
     form(
+        "/office/partners/forwarded/{id}/confirm",
+        "/office/partners/forwarded/00000000-0000-7000-8000-000000000000/confirm",
+        Caller::RoleObject("privacy-officer"),
+    ),
+    form(
         "/office/breaches",
         "/office/breaches",
         Caller::Role("privacy-officer"),

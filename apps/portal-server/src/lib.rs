@@ -25,6 +25,7 @@ mod marketing;
 mod office;
 mod outbox;
 mod page_cache;
+mod partner_mail;
 mod payments;
 mod policy_notices;
 mod privacy;

@@ -450,6 +450,34 @@ pub async fn release_hold(
     }
 }
 
+const PARTNERS: &str = "/office/partners";
+
+/// `POST /office/partners/forwarded/{id}/confirm`: the partner confirmed it acted on a
+/// forwarded request (J09, K21); the office's tracking of it ends.
+pub async fn confirm_forwarded(
+    State(server): State<Server>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return no_such("forwarded request");
+    };
+    let form = match office_form(&server, request, PARTNERS.to_owned()).await {
+        Ok(form) => form,
+        Err(answer) => return answer,
+    };
+    match server
+        .portal
+        .store
+        .confirm_forwarded(id, form.officer, now())
+        .await
+    {
+        Ok(()) => see_other(&format!("{PARTNERS}?confirmed=1")),
+        Err(StoreError::Invalid(_)) => no_such("forwarded request"),
+        Err(error) => unavailable(&error),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,9 @@
 //! requests ([`PERSON_NOTICES`]: extended, answered, refused, erasure done), policy changes
 //! ([`pledge_store::policy_changes::POLICY_CHANGED`]), and marketing ([`MARKETING_MESSAGE`]),
 //! each marketing message with its reader's one-click unsubscribe link in the text and in the
-//! message's `List-Unsubscribe` headers (W30, J16). Notices to partners (corrections and
-//! erasures forwarded through their own channels) wait in the outbox for the partner
-//! registry's sender.
+//! message's `List-Unsubscribe` headers (W30, J16), and the requests forwarded to partners
+//! (erasures and corrections, J09, K21) through the channel the policy names for each
+//! (`partner_mail`).
 //!
 //! Every instance runs one sender. Messages are claimed with a lease before they are sent and
 //! marked sent after, so two instances never send the same one at once; a message whose send
@@ -73,6 +73,8 @@ async fn deliver_due(server: &Server, instance: &str) {
                 PERSON_NOTICES[1].0,
                 PERSON_NOTICES[2].0,
                 PERSON_NOTICES[3].0,
+                crate::partner_mail::PARTNER_NOTICES[0],
+                crate::partner_mail::PARTNER_NOTICES[1],
             ],
             instance,
             BATCH,
@@ -95,6 +97,9 @@ async fn deliver_due(server: &Server, instance: &str) {
             pledge_store::policy_changes::POLICY_CHANGED => {
                 send_policy_change(server, &message).await
             }
+            kind if crate::partner_mail::PARTNER_NOTICES.contains(&kind) => {
+                send_partner_notice(server, &message).await
+            }
             _ => send_notice(server, &message).await,
         };
         match sent {
@@ -109,6 +114,16 @@ async fn deliver_due(server: &Server, instance: &str) {
             Err(error) => eprintln!("portal: sending message {} failed: {error}", message.id),
         }
     }
+}
+
+/// Sends a forwarded request to its partner.
+async fn send_partner_notice(server: &Server, message: &ClaimedMessage) -> Result<(), String> {
+    let email = crate::partner_mail::partner_email(server, message)?;
+    server
+        .mailer
+        .send(&server.from, email)
+        .await
+        .map_err(|error| format!("the mail server refused it: {error}"))
 }
 
 /// Sends the receipt `message` names; a receipt with nobody left to send to counts as sent.

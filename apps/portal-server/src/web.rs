@@ -500,6 +500,10 @@ pub fn handler_routes(
             "/office/holds/{id}/release",
             post(crate::office::release_hold),
         ),
+        (
+            "/office/partners/forwarded/{id}/confirm",
+            post(crate::office::confirm_forwarded),
+        ),
         ("/tours/{slug}/book", post(crate::tours::book)),
         (
             "/tours/manage/{departure}/send",

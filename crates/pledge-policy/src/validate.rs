@@ -552,6 +552,19 @@ impl<'p> Checker<'p> {
                     ),
                 );
             }
+            if let Some(address) = &partner.forward_requests_to
+                && !is_mail_address(address)
+            {
+                self.report(
+                    crate::path!("partner", i, "forward_requests_to"),
+                    format!(
+                        "`{address}` is not an email address: the portal emails corrections and \
+                         erasures forwarded to partner `{}` there (put any other contact in \
+                         `description`)",
+                        partner.id
+                    ),
+                );
+            }
             for (j, holding) in partner.keeps.iter().enumerate() {
                 self.text(
                     crate::path!("partner", i, "keeps", j, "what"),
@@ -643,4 +656,24 @@ impl<'p> Checker<'p> {
             );
         }
     }
+}
+
+/// Whether `text` is one plain email address (`local@domain.tld`): what a mailer can deliver
+/// to, without display names, spaces or several addresses.
+fn is_mail_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+    };
+    plain(local)
+        && plain(domain)
+        && !domain.contains(['@'])
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
 }

@@ -1023,7 +1023,7 @@ pub const TABLES: &[TableDeclaration] = &[
         table: "outbox",
         module: "outbox",
         title: "Messages waiting to be sent",
-        personal: &["address"],
+        personal: &["address", "details"],
         other: &[
             ID,
             (
@@ -1044,6 +1044,12 @@ pub const TABLES: &[TableDeclaration] = &[
             ),
             CREATED,
             ("available_at", S, "not before"),
+            (
+                "act_by",
+                S,
+                "when a partner must have acted on a forwarded request",
+            ),
+            ("confirmed_at", S, "when the partner confirmed it did"),
             ("attempts", I, "delivery attempts"),
             ("claimed_by", T, "the instance sending it"),
             ("claimed_until", S, "its claim's expiry"),

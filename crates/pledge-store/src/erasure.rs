@@ -19,18 +19,19 @@ use std::collections::BTreeSet;
 use pledge_audit::{Action, ActorKey};
 use pledge_domain::{PartnerId, PersonId};
 use pledge_policy::ValidPolicy;
+use pledge_policy::model::RightKind;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Value as DbValue,
 };
 use serde::Serialize;
-use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::declared::{self, Erasure, TableDeclaration};
 use crate::entity::{legal_hold, person};
 use crate::error::db;
 use crate::outbox::NewMessage;
+use crate::partner_notices::{NoticeDetails, PartnerAction, act_by};
 use crate::records::count_owned;
 use crate::{Store, StoreError};
 
@@ -203,8 +204,10 @@ impl Store {
         actor: ActorKey,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        // The address is read before the key goes, so the person's notice can reach them.
+        // The address is read before the key goes, so the person's notice can reach them; so
+        // is what each partner knows them by, so that its notice can name them (J09).
         let address = self.open_live(id).await.ok().map(|view| view.email);
+        let partners = self.partners_told(id, policy, plan, now).await?;
         let txn = self.write_txn("start an erasure").await?;
         let mut update = Query::update();
         update
@@ -228,7 +231,7 @@ impl Store {
                 reason: hold.reason,
             });
         }
-        self.queue_erasure_notices(&txn, id, policy, plan, address, now)
+        self.queue_erasure_notices(&txn, id, plan, address, partners, now)
             .await?;
         let event = self.audit.event_about(
             actor,
@@ -243,13 +246,45 @@ impl Store {
             .map_err(db("commit the start of an erasure"))
     }
 
+    /// Each partner the erasure is forwarded to, with its channel and what it must be told,
+    /// read while the person's key still opens their data.
+    async fn partners_told(
+        &self,
+        id: PersonId,
+        policy: &ValidPolicy,
+        plan: &ErasurePlan,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(PartnerId, Option<String>, NoticeDetails)>, StoreError> {
+        let Some(key) = self.keys.get(id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut told = Vec::new();
+        for partner in &plan.partners {
+            let Ok(partner) = PartnerId::new(partner) else {
+                continue;
+            };
+            let registered = policy.partner(&partner);
+            // J09: the partner's own channel for data-protection requests, from the policy.
+            let channel = registered.and_then(|p| p.forward_requests_to.clone());
+            let details = NoticeDetails {
+                action: PartnerAction::Erase,
+                known_as: self.known_to(policy, id, &key, &partner).await?,
+                change: None,
+                partner_name: registered.map_or_else(|| partner.to_string(), |p| p.name.clone()),
+                act_by: act_by(policy, RightKind::Erasure, now),
+            };
+            told.push((partner, channel, details));
+        }
+        Ok(told)
+    }
+
     async fn queue_erasure_notices(
         &self,
         txn: &DatabaseTransaction,
         id: PersonId,
-        policy: &ValidPolicy,
         plan: &ErasurePlan,
         address: Option<String>,
+        partners: Vec<(PartnerId, Option<String>, NoticeDetails)>,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let summary = serde_json::to_value(plan).map_err(|_| StoreError::Corrupt {
@@ -265,20 +300,17 @@ impl Store {
             };
             self.enqueue_in(txn, notice, now).await?;
         }
-        for partner in &plan.partners {
-            // J09: the partner's own channel for data-protection requests, from the policy.
-            let channel = PartnerId::new(partner)
-                .ok()
-                .and_then(|p| policy.partner(&p))
-                .and_then(|p| p.forward_requests_to.clone());
-            let forward = NewMessage {
-                person: Some(id),
-                kind: "erasure-forward",
-                recipient: partner.clone(),
-                address: channel,
-                payload: json!({ "person_ref": id.to_string(), "requested_at": now.unix_timestamp() }),
-            };
-            self.enqueue_in(txn, forward, now).await?;
+        for (partner, channel, details) in partners {
+            self.enqueue_partner_notice_in(
+                txn,
+                id,
+                "erasure-forward",
+                &partner,
+                channel,
+                &details,
+                now,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -40,6 +40,7 @@ pub mod mfa;
 mod migration;
 pub mod office;
 pub mod outbox;
+pub mod partner_notices;
 pub mod partners;
 pub mod payments;
 mod people;

@@ -30,6 +30,7 @@ mod m20261205_000020_lesson_videos;
 mod m20261205_000021_breach_notices;
 mod m20261206_000022_policy_notices;
 mod m20261207_000023_scheduled_jobs;
+mod m20261207_000024_partner_notices;
 
 /// The main database's migrations.
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_breach_notices::Migration),
             Box::new(m20261206_000022_policy_notices::Migration),
             Box::new(m20261207_000023_scheduled_jobs::Migration),
+            Box::new(m20261207_000024_partner_notices::Migration),
         ]
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! A message's address (an email) is sealed under the outbox's own data key, not the person's,
 //! so that the notice an erasure sends still reaches the person after their key is destroyed;
-//! the address is cleared when the message is sent. Claims are leases taken with a
+//! the address is cleared when the message is sent. A notice to a partner also carries the
+//! facts the partner needs (`details`, see `partner_notices`), sealed and cleared the same way. Claims are leases taken with a
 //! conditional update, so two instances never deliver the same message.
 
 use pledge_domain::PersonId;
@@ -58,10 +59,12 @@ pub struct ClaimedMessage {
     pub address: Option<String>,
     /// What the template needs.
     pub payload: Value,
+    /// For a notice to a partner: the facts it needs, opened.
+    pub details: Option<crate::partner_notices::NoticeDetails>,
 }
 
 impl Store {
-    async fn outbox_key(&self, now: OffsetDateTime) -> Result<DataKey, StoreError> {
+    pub(crate) async fn outbox_key(&self, now: OffsetDateTime) -> Result<DataKey, StoreError> {
         match self.keys.get(outbox_key_id()).await? {
             Some(key) => Ok(key),
             None => match self.keys.create(outbox_key_id(), now).await {
@@ -201,7 +204,14 @@ impl Store {
     async fn claimed(&self, id: Uuid, now: OffsetDateTime) -> Result<ClaimedMessage, StoreError> {
         let mut select = Query::select();
         select
-            .columns(["person_id", "kind", "recipient", "address", "payload"])
+            .columns([
+                "person_id",
+                "kind",
+                "recipient",
+                "address",
+                "payload",
+                "details",
+            ])
             .from("outbox")
             .and_where(Expr::col("id").eq(id));
         let row = self
@@ -221,7 +231,23 @@ impl Store {
             None => None,
         };
         let payload: String = row.try_get("", "payload").map_err(corrupt)?;
+        let sealed: Option<Vec<u8>> = row.try_get("", "details").map_err(corrupt)?;
+        let details = match sealed {
+            Some(bytes) => {
+                let text = self
+                    .outbox_key(now)
+                    .await?
+                    .open(crate::partner_notices::DETAILS, &bytes)?;
+                Some(
+                    serde_json::from_slice(&text).map_err(|_| StoreError::Corrupt {
+                        what: "partner notice",
+                    })?,
+                )
+            }
+            None => None,
+        };
         Ok(ClaimedMessage {
+            details,
             id,
             person: row
                 .try_get::<Option<Uuid>>("", "person_id")
@@ -252,6 +278,7 @@ impl Store {
             .table("outbox")
             .value("sent_at", now)
             .value("address", DbValue::Bytes(None))
+            .value("details", DbValue::Bytes(None))
             .and_where(Expr::col("id").eq(id))
             .and_where(Expr::col("claimed_by").eq(instance))
             .and_where(Expr::col("sent_at").is_null());

@@ -10,8 +10,7 @@
 use pledge_domain::PersonId;
 use pledge_policy::ValidPolicy;
 use pledge_policy::model::Clock;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{EntityTrait, QueryOrder};
 use time::OffsetDateTime;
 
 use crate::entity::disclosure;
@@ -31,19 +30,6 @@ pub struct PartnerReminder {
     pub sent_at: OffsetDateTime,
     /// When the partner's period runs out.
     pub due_at: OffsetDateTime,
-}
-
-/// A request forwarded to a partner.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ForwardedRequest {
-    /// The partner's id in the policy.
-    pub partner: String,
-    /// `erasure-forward` or `correction-notice`.
-    pub kind: String,
-    /// When it was queued.
-    pub queued_at: OffsetDateTime,
-    /// When it was sent, once it was.
-    pub sent_at: Option<OffsetDateTime>,
 }
 
 /// The outbox kinds that forward a request to a partner.
@@ -115,36 +101,5 @@ impl Store {
             .into_iter()
             .map(|(partner, (n, latest))| (partner, n, latest))
             .collect())
-    }
-
-    /// Every request forwarded to a partner, newest first.
-    ///
-    /// # Errors
-    /// Failures.
-    pub async fn forwarded_requests(&self) -> Result<Vec<ForwardedRequest>, StoreError> {
-        let mut select = Query::select();
-        select
-            .columns(["recipient", "kind", "created_at", "sent_at"])
-            .from("outbox")
-            .and_where(Expr::col("kind").is_in(FORWARDED))
-            .order_by("created_at", Order::Desc);
-        let rows = self
-            .db
-            .query_all(&select)
-            .await
-            .map_err(db("read forwarded requests"))?;
-        let broken = |_| StoreError::Corrupt {
-            what: "forwarded request",
-        };
-        rows.iter()
-            .map(|row| {
-                Ok(ForwardedRequest {
-                    partner: row.try_get_by_index(0).map_err(broken)?,
-                    kind: row.try_get_by_index(1).map_err(broken)?,
-                    queued_at: row.try_get_by_index(2).map_err(broken)?,
-                    sent_at: row.try_get_by_index(3).map_err(broken)?,
-                })
-            })
-            .collect()
     }
 }

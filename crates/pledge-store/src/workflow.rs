@@ -319,6 +319,25 @@ impl Store {
                 what: "category of a person field",
             })?;
         let recipients = self.recipients_of(person, &category).await?;
+        // What each partner knows the person by is read before the change: the old value is
+        // the one it holds (K21).
+        let what = match field {
+            Correction::DisplayName => "name",
+            Correction::Email => "email address",
+        };
+        let mut notices = Vec::new();
+        for partner in recipients {
+            let registered = policy.partner(&partner);
+            let details = crate::partner_notices::NoticeDetails {
+                action: crate::partner_notices::PartnerAction::Correct,
+                known_as: self.known_to(policy, person, &key, &partner).await?,
+                change: Some((what.to_owned(), value.to_owned())),
+                partner_name: registered.map_or_else(|| partner.to_string(), |p| p.name.clone()),
+                act_by: crate::partner_notices::act_by(policy, RightKind::Rectification, now),
+            };
+            let channel = registered.and_then(|p| p.forward_requests_to.clone());
+            notices.push((partner, channel, details));
+        }
         let txn = self.write_txn("start a correction").await?;
         let mut update = Query::update();
         update
@@ -334,22 +353,17 @@ impl Store {
         event.categories = [category.clone()].into();
         self.audit.append(&txn, vec![event], now).await?;
         let mut told = Vec::new();
-        for partner in recipients {
-            let channel = policy
-                .partner(&partner)
-                .and_then(|p| p.forward_requests_to.clone());
-            let message = NewMessage {
-                person: Some(person),
-                kind: "correction-notice",
-                recipient: partner.to_string(),
-                address: channel,
-                payload: json!({
-                    "person_ref": person.to_string(),
-                    "category": category.as_str(),
-                    "corrected_at": now.unix_timestamp(),
-                }),
-            };
-            self.enqueue_in(&txn, message, now).await?;
+        for (partner, channel, details) in notices {
+            self.enqueue_partner_notice_in(
+                &txn,
+                person,
+                "correction-notice",
+                &partner,
+                channel,
+                &details,
+                now,
+            )
+            .await?;
             told.push(partner.to_string());
         }
         txn.commit().await.map_err(db("commit a correction"))?;

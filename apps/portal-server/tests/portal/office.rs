@@ -65,12 +65,16 @@ async fn wait_for_mail(mail: &Mailbox, to: &str, subject: &str) -> String {
     panic!("no {subject:?} reached {to}: {:?}", mail.to(to));
 }
 
+/// K21, J09: a correction is carried out only after the identity check, the person is told,
+/// and Peoplecert — which was sent the name for the learner's exam — gets an email naming the
+/// learner as it knows them (the old name, the candidate number) with the corrected name.
 #[tokio::test]
 async fn the_office_corrects_after_checking_identity_and_the_person_is_told() {
     let mail = Mailbox::start().await;
     let portal = start_with(DataDir::new(), &["--pack", "jtec"], Some(&mail));
     let learner = session(&portal, "learner").await;
     let officer = staff_session(&portal, "privacy-officer").await;
+    crate::exams::book_itil_exam(&portal, &learner).await;
     ask(
         &portal,
         &learner,
@@ -167,6 +171,15 @@ async fn the_office_corrects_after_checking_identity_and_the_person_is_told() {
     assert!(told.contains("/account/privacy"));
     let centre = portal.get("/account/privacy", Some(&learner)).await;
     assert!(centre.body.contains("<td>correction</td>") && centre.body.contains("answered"));
+    let partner = wait_for_mail(&mail, "dataprotection@peoplecert.org", "Correction from").await;
+    for needed in [
+        "please correct it in your records too, by ",
+        "The correct name is: Ada Lovelace",
+        "Name: Demo learner",
+        "Candidate number: C",
+    ] {
+        assert!(partner.contains(needed), "{needed:?} in {partner}");
+    }
 }
 
 #[tokio::test]
@@ -780,9 +793,14 @@ async fn k37_the_retention_dashboard_shows_what_is_due_now_and_soon_and_applying
     }
 }
 
+/// J08, J09: the registry dates what Peoplecert keeps; an erasure is forwarded to Peoplecert
+/// as an email it can act on — read from the SMTP sink: the person by the candidate number
+/// Peoplecert issued and the name and address it was sent, what to do, by when, the reference
+/// to quote — and the office tracks it until it records Peoplecert's confirmation.
 #[tokio::test]
 async fn j08_j09_the_partner_registry_dates_what_peoplecert_keeps_and_logs_forwarded_erasures() {
-    let portal = start_with(DataDir::new(), &["--pack", "jtec"], None);
+    let mail = Mailbox::start().await;
+    let portal = start_with(DataDir::new(), &["--pack", "jtec"], Some(&mail));
     let learner = session(&portal, "learner").await;
     let officer = staff_session(&portal, "privacy-officer").await;
     let before = portal.get("/office/partners", Some(&officer)).await;
@@ -850,8 +868,61 @@ async fn j08_j09_the_partner_registry_dates_what_peoplecert_keeps_and_logs_forwa
         .nth(1)
         .unwrap_or_else(|| panic!("{}", logged.body));
     assert!(
-        forwarded.contains("<td>Peoplecert</td><td>an erasure</td>"),
+        forwarded.contains("<td>Peoplecert</td><td>an erasure<br>"),
         "J09: {forwarded}"
+    );
+    let email = wait_for_mail(&mail, "dataprotection@peoplecert.org", "Erasure request").await;
+    let candidate = email
+        .split("Candidate number: ")
+        .nth(1)
+        .map(|rest| rest.chars().take(9).collect::<String>())
+        .unwrap_or_default();
+    assert!(
+        candidate.starts_with('C') && candidate[1..].chars().all(|c| c.is_ascii_digit()),
+        "Peoplecert is told its own candidate number: {email}"
+    );
+    for needed in [
+        "Dear Peoplecert",
+        "please erase everything you hold about them",
+        "Name: Demo learner",
+        "Email address: learner@demo.pledge.invalid",
+        "quoting reference",
+    ] {
+        assert!(email.contains(needed), "{needed:?} in {email}");
+    }
+    let by = email
+        .split("too, unless the law requires you to keep it (then tell us what and why), by ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .unwrap_or_else(|| panic!("a date to act by: {email}"));
+    let month_on = time::OffsetDateTime::now_utc() + time::Duration::days(28);
+    assert!(
+        by.split(' ').count() == 3 && by.ends_with(&month_on.year().to_string()),
+        "a day a month on, in words: {by}"
+    );
+    let reference = email
+        .split("quoting reference ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned();
+    assert!(
+        forwarded.contains(&reference),
+        "the office lists the reference the partner quotes"
+    );
+    let confirmed = portal
+        .post(
+            &format!("/office/partners/forwarded/{reference}/confirm"),
+            &[],
+            Some(&officer),
+        )
+        .await;
+    assert_eq!(confirmed.location(), "/office/partners?confirmed=1");
+    let tracked = portal.get("/office/partners", Some(&officer)).await;
+    let forwarded = tracked.body.split("class=\"forwarded\"").nth(1).unwrap();
+    assert!(
+        !forwarded.contains("Record the partner"),
+        "confirmed: {forwarded}"
     );
     let learner_again = portal.get("/office/partners", Some(&learner)).await;
     assert!(

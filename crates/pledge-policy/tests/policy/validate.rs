@@ -251,3 +251,30 @@ fn the_session_cookie_must_be_an_essential_cookie_of_the_catalogue() {
         "must be an essential cookie",
     );
 }
+
+/// J09, K21: where the portal emails forwarded requests must be an address a mailer can
+/// deliver to; prose ("the partner's privacy contact") is refused at its line, and a plain
+/// address passes.
+#[test]
+fn j09_k21_a_partner_contact_the_portal_cannot_send_to_is_refused() {
+    for prose in [
+        "the host's privacy contact, recorded in the partner registry",
+        "Privacy Desk <privacy@host.example>",
+        "privacy@host",
+        "a@b.example, c@d.example",
+    ] {
+        check(
+            "basis = \"contract\"\nsources = [\"T15\"]",
+            &format!(
+                "basis = \"contract\"\nforward_requests_to = \"{prose}\"\nsources = [\"T15\"]"
+            ),
+            "forward_requests_to",
+            "is not an email address",
+        );
+    }
+    load_replacing(
+        "basis = \"contract\"\nsources = [\"T15\"]",
+        "basis = \"contract\"\nforward_requests_to = \"privacy@host.example\"\nsources = [\"T15\"]",
+    )
+    .expect("a plain address is deliverable");
+}
