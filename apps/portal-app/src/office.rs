@@ -211,7 +211,9 @@ pub use server_fns::{
     audit_trail, hold_register, office_request, record_of_processing, request_queue,
 };
 
-#[allow(missing_docs)] // `#[server]` adds a struct of each function's arguments, undocumented.
+// `#[server]` adds a struct of each function's arguments, undocumented; the audit trail's
+// function takes one argument per field of the filter a script or the page sends.
+#[allow(missing_docs, clippy::too_many_arguments)]
 mod server_fns {
     use super::*;
 
@@ -325,8 +327,6 @@ mod server_fns {
     ///
     /// # Errors
     /// [`PortalError::SignInRequired`]; [`PortalError::Forbidden`].
-    // Each filter is one field of the query a script or the page sends.
-    #[allow(clippy::too_many_arguments)]
     #[server(endpoint = "audit-trail", input = GetUrl)]
     pub async fn audit_trail(
         person: String,
