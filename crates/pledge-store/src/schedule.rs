@@ -257,18 +257,24 @@ impl Store {
     }
 
     /// Runs `work` while renewing `claim`'s lease every [`RENEW_EVERY`], counting the time
-    /// that passes from the claim's own moment. A renewal that fails is tried again at the
+    /// that passes from the claim's own moment. Each renewal is polled beside the work, never
+    /// instead of it: on SQLite's single connection a renewal waits for the work's open
+    /// transaction, which must go on to finish. A renewal that fails is tried again at the
     /// next one; the work goes on either way (every run is safe to overlap with another).
     async fn holding<T>(&self, claim: &JobClaim, work: impl Future<Output = T>) -> T {
         let started = tokio::time::Instant::now();
         let mut work = std::pin::pin!(work);
         loop {
+            let renewal = async {
+                tokio::time::sleep(RENEW_EVERY).await;
+                let elapsed = Duration::try_from(started.elapsed()).unwrap_or_default();
+                let _ = self
+                    .renew_lease(claim, claim.started_at + elapsed + LEASE)
+                    .await;
+            };
             tokio::select! {
                 done = &mut work => return done,
-                () = tokio::time::sleep(RENEW_EVERY) => {
-                    let elapsed = Duration::try_from(started.elapsed()).unwrap_or_default();
-                    let _ = self.renew_lease(claim, claim.started_at + elapsed + LEASE).await;
-                }
+                () = renewal => {}
             }
         }
     }
